@@ -1,0 +1,1 @@
+"""Audiences: the targets of a campaign, read as streams of rows."""

@@ -1,0 +1,35 @@
+"""The ``pushflow`` command line: parse, call one function, print. No logic lives here.
+
+Each subcommand is a click command in ``pushflow/commands/<name>.py``; this module only groups
+them and wraps the entry point in the error handler (known errors exit 1 or 2 with a clean
+message, Ctrl-C exits 130, anything else exits 3 with the traceback in a log file).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from pushflow import __version__
+from pushflow.commands.schema import schema_command
+from pushflow.commands.validate import validate_command
+from pushflow.error_handler import error_handler
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pushflow")
+def cli() -> None:
+    """Push-notification campaigns as code for Alibaba Cloud EMAS Push and mPaaS Push."""
+
+
+cli.add_command(validate_command)
+cli.add_command(schema_command)
+
+
+def main() -> None:
+    """The console script: exit status 0 ok, 1 problems, 2 usage, 3 bug, 130 interrupted."""
+    with error_handler():
+        # Without standalone mode click returns the code of a ``click.exceptions.Exit``.
+        result = cli.main(standalone_mode=False)
+        sys.exit(result if isinstance(result, int) else 0)

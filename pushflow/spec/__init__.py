@@ -1,0 +1,1 @@
+"""The campaign spec: what users write, loaded with positions and validated."""

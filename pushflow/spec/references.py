@@ -1,0 +1,147 @@
+"""Checks that need more than one document: names, apps, audience files, template syntax.
+
+A campaign can be valid on its own and still refer to an app the project does not declare, an
+audience file that is missing, outside the project, or broken at row 1042, or hold a Jinja2
+expression that does not parse. These checks run after every document validated, and report
+every problem at its position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from itertools import islice
+
+from jinja2 import TemplateSyntaxError
+from jinja2.sandbox import SandboxedEnvironment
+
+from pushflow.audience.sources import RowError, read_csv, read_jsonl
+from pushflow.errors import Location, Problem
+from pushflow.spec.audience import AudienceSource
+from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
+from pushflow.spec.loader import LoadedCampaign, LoadedProject, display_path
+
+#: Bad rows reported per audience file before the rest are summarised in one line.
+MAX_ROW_PROBLEMS = 20
+
+
+def check_references(project: LoadedProject, campaigns: list[LoadedCampaign]) -> list[Problem]:
+    """Every cross-document problem of ``campaigns`` in ``project``."""
+    problems: list[Problem] = []
+    problems.extend(_unique_names(campaigns))
+    for loaded in campaigns:
+        problems.extend(_app(project, loaded))
+        problems.extend(_audience_file(project, loaded))
+        problems.extend(_template_syntax(loaded))
+    return problems
+
+
+def _unique_names(campaigns: list[LoadedCampaign]) -> Iterator[Problem]:
+    first: dict[str, Location] = {}
+    for loaded in campaigns:
+        location = loaded.document.locate(("name",))
+        name = loaded.campaign.name
+        if name in first:
+            yield Problem(
+                location,
+                f"campaign name `{name}` is already used at {first[name]}",
+                rule="campaign-name-unique",
+            )
+        else:
+            first[name] = location
+
+
+def _app(project: LoadedProject, loaded: LoadedCampaign) -> Iterator[Problem]:
+    campaign = loaded.campaign
+    where = loaded.document.locate(("app",))
+    app = project.project.apps.get(campaign.app)
+    if app is None:
+        known = ", ".join(sorted(project.project.apps)) or "none"
+        yield Problem(
+            where,
+            f"app `{campaign.app}` is not declared in {display_path(project.path)} (apps: {known})",
+            rule="app-unknown",
+        )
+        return
+    if app.provider != campaign.provider:
+        yield Problem(
+            where,
+            f"app `{campaign.app}` is an {app.provider} app; this campaign is for "
+            f"{campaign.provider}",
+            rule="app-provider",
+        )
+        return
+    if isinstance(campaign, EmasCampaign) and app.provider == "emas":
+        device_type = campaign.audience.device_type
+        needed = ("android", "ios") if device_type == "all" else (device_type,)
+        missing = [platform for platform in needed if platform not in app.app_keys]
+        if missing:
+            yield Problem(
+                loaded.document.locate(("audience", "device_type")),
+                f"device_type {device_type} needs an AppKey for {', '.join(missing)} in app "
+                f"`{campaign.app}` (app_keys)",
+                rule="app-key-missing",
+            )
+
+
+def _source(loaded: LoadedCampaign) -> AudienceSource | None:
+    audience = loaded.campaign.audience
+    return getattr(audience, "source", None)
+
+
+def _audience_file(project: LoadedProject, loaded: LoadedCampaign) -> Iterator[Problem]:
+    source = _source(loaded)
+    if source is None or source.file is None:
+        return
+    key = "csv" if source.csv is not None else "jsonl"
+    where = loaded.document.locate(("audience", "source", key))
+    path = (loaded.path.parent / source.file).resolve()
+    if not path.is_relative_to(project.root):
+        yield Problem(
+            where,
+            f"audience file {source.file} is outside the project ({display_path(project.root)})",
+            rule="audience-outside-project",
+        )
+        return
+    if not path.is_file():
+        yield Problem(
+            where,
+            f"audience file {source.file} not found (looked for {display_path(path)})",
+            rule="audience-file-missing",
+        )
+        return
+    reader = read_csv if key == "csv" else read_jsonl
+    shown = display_path(path)
+    bad = (
+        row.problem for row in reader(path, shown, source.id_column) if isinstance(row, RowError)
+    )
+    yield from islice(bad, MAX_ROW_PROBLEMS)
+    rest = sum(1 for _ in bad)
+    if rest:
+        yield Problem(Location(shown), f"… and {rest} more bad rows", rule="audience-row")
+
+
+def _texts(loaded: LoadedCampaign) -> Iterator[tuple[tuple[str, ...], str]]:
+    message = loaded.campaign.message
+    for field in ("title", "content", "body"):
+        value = getattr(message, field, None)
+        if isinstance(value, str):
+            yield ("message", field), value
+    for name, value in getattr(message, "values", {}).items():
+        yield ("message", "values", name), value
+    if isinstance(loaded.campaign, MpaasCampaign | EmasCampaign):
+        for name, value in message.extras.items():
+            yield ("message", "extras", name), value
+
+
+def _template_syntax(loaded: LoadedCampaign) -> Iterator[Problem]:
+    environment = SandboxedEnvironment()
+    for path, text in _texts(loaded):
+        try:
+            environment.parse(text)
+        except TemplateSyntaxError as exc:
+            location = loaded.document.locate(path)
+            yield Problem(
+                location,
+                f"{'.'.join(path)}: template syntax error: {exc.message}",
+                rule="template-syntax",
+            )
