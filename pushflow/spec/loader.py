@@ -24,6 +24,7 @@ from pushflow.errors import Location, Problem, SpecError
 from pushflow.spec.base import RuleContext, SpecModel, collect_violations
 from pushflow.spec.campaign import Campaign, CampaignDocument
 from pushflow.spec.project import Project, ProjectDocument
+from pushflow.spec.suggest import allowed_keys, did_you_mean
 from pushflow.spec.yaml_source import Document, parse_documents
 
 PROJECT_FILE = "pushflow.yaml"
@@ -76,19 +77,24 @@ def read_documents(path: Path) -> list[Document]:
     return parse_documents(text, shown)
 
 
-def problems_from_validation(error: ValidationError, document: Document) -> list[Problem]:
+def problems_from_validation(
+    error: ValidationError, document: Document, model: type[BaseModel]
+) -> list[Problem]:
     """pydantic's errors, each at the position of the key or value it is about."""
-    return [_problem(detail, document) for detail in error.errors(include_url=False)]
+    return [_problem(detail, document, model) for detail in error.errors(include_url=False)]
 
 
-def _problem(detail: ErrorDetails, document: Document) -> Problem:
+def _problem(detail: ErrorDetails, document: Document, model: type[BaseModel]) -> Problem:
     loc = tuple(detail["loc"])
     kind = detail["type"]
     path = document.resolve(loc)
     shown = ".".join(str(part) for part in path) or "(document)"
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and path:
+        hint = did_you_mean(str(path[-1]), allowed_keys(model, document.data, path[:-1]))
         return Problem(
-            document.locate(loc, key=True), f"{shown}: unknown key", rule="schema-unknown-key"
+            document.locate(loc, key=True),
+            f"{shown}: unknown key{hint}",
+            rule="schema-unknown-key",
         )
     if kind == "missing":
         name = loc[-1]
@@ -111,7 +117,7 @@ def validate_document(
     try:
         value = model.model_validate(document.data)
     except ValidationError as exc:
-        return None, problems_from_validation(exc, document)
+        return None, problems_from_validation(exc, document, model)
     root = getattr(value, "root", value)
     problems = []
     if isinstance(root, SpecModel):

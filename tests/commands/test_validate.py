@@ -80,7 +80,7 @@ BROKEN = [
     ),
     pytest.param(
         EMAS.replace("  title: Hi", "  titel: Hi"),
-        "campaigns/c.yaml:6:3: error: message.titel: unknown key [schema-unknown-key]",
+        "campaigns/c.yaml:6:3: error: message.titel: unknown key; did you mean `title`? [schema-unknown-key]",
         id="unknown-field",
     ),
     pytest.param(
@@ -244,7 +244,7 @@ BROKEN = [
     ),
     pytest.param(
         EMAS + "strategy:\n  at: 2026-12-01 08:00\n  timezone: Mars/Olympus\n",
-        "campaigns/c.yaml:15:3: error: strategy.timezone: unknown key [schema-unknown-key]",
+        "campaigns/c.yaml:15:3: error: strategy.timezone: unknown key; expected one of: at, execute [schema-unknown-key]",
         id="strategy-unknown-key",
     ),
     pytest.param(
@@ -278,7 +278,7 @@ def test_every_error_of_every_file_is_reported(
     code, out, _ = run(["validate"], root, capsys)
     assert code == 1
     assert out.splitlines() == [
-        "campaigns/a.yaml:6:3: error: message.titel: unknown key [schema-unknown-key]",
+        "campaigns/a.yaml:6:3: error: message.titel: unknown key; did you mean `title`? [schema-unknown-key]",
         "campaigns/a.yaml:13:8: error: epoch: Input should be greater than or equal to 0 [schema]",
         "campaigns/b.yaml:3:6: error: app `nope` is not declared in pushflow.yaml (apps: "
         "shop-emas, shop-mpaas) [app-unknown]",
@@ -327,7 +327,7 @@ def test_github_format(make_project: MakeProject, capsys: pytest.CaptureFixture[
     assert code == 1
     assert out.splitlines() == [
         "::error file=campaigns/c.yaml,line=6,col=3,title=schema-unknown-key::message.titel: "
-        "unknown key",
+        "unknown key; did you mean `title`?",
         "1 error in 1 file",
     ]
 
@@ -344,6 +344,37 @@ def test_json_format(make_project: MakeProject, capsys: pytest.CaptureFixture[st
     assert report["problems"][0]["file"] == "campaigns/d.yaml"
     assert report["problems"][0]["line"] == 2
     assert report["problems"][0]["rule"] == "yaml-syntax"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            MPAAS.replace("  values:", "  valeus:"),
+            "message.valeus: unknown key; did you mean `values`?",
+        ),
+        (
+            MPAAS + "channels:\n  android:\n    huawey: {category: '9'}\n",
+            "channels.android.huawey: unknown key; did you mean `huawei`?",
+        ),
+        (
+            EMAS + "channels:\n  ios: {apns: production}\n",
+            "channels.ios.apns: unknown key; did you mean `apns_env`?",
+        ),
+        (
+            EMAS + "strategy:\n  every: day\n  at: '08:00'\n  form: 2026-12-01\n",
+            "strategy.form: unknown key; did you mean `from`?",
+        ),
+        (EMAS + "colour: red\n", "colour: unknown key"),
+    ],
+)
+def test_unknown_keys_suggest_the_key_meant(
+    text: str, expected: str, make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project({"campaigns/c.yaml": text})
+    code, out, _ = run(["validate"], root, capsys)
+    assert code == 1
+    assert expected in out
 
 
 def test_paths_select_files(make_project: MakeProject, capsys: pytest.CaptureFixture[str]) -> None:
