@@ -69,7 +69,8 @@ class MpaasListAudience(SpecModel):
 
     kind: Literal["android_device", "ios_device", "harmony_device", "user"] = wire(
         "DeliveryType",
-        "What the ids are: android_device (1), ios_device (2), user (3) or harmony_device (7).",
+        "What the ids are: android_device (1), ios_device (2), user (3) or harmony_device (7; "
+        "PushMultiple only).",
     )
     source: AudienceSource = Field(description="Where the target ids come from.")
 

@@ -145,6 +145,15 @@ class MpaasCampaign(CampaignBase):
                     f"api {self.api} needs "
                     + ("a broadcast audience" if needs_broadcast else "a list audience"),
                 )
+        if self.audience.kind == "harmony_device" and (
+            self.api in ("simple", "template") or simple
+        ):
+            yield Violation(
+                ("audience", "kind"),
+                "mpaas-harmony-multiple",
+                "HarmonyOS devices (deliveryType 7) are reached only through PushMultiple: use a "
+                "template message with api auto or multiple",
+            )
         strategy = self.strategy
         if isinstance(strategy, LoopStrategy) and self.execute() == "server":
             if strategy.until is None:

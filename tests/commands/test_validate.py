@@ -403,3 +403,16 @@ def test_no_project_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     code, out, _ = run(["validate"], tmp_path, capsys)
     assert code == 1
     assert "no pushflow.yaml here or in any parent folder" in out
+
+
+def test_harmony_devices_need_push_multiple(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = MPAAS.replace("kind: user", "kind: harmony_device") + "api: template\n"
+    root = make_project({"campaigns/c.yaml": text})
+    code, out, _ = run(["validate"], root, capsys)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        "campaigns/c.yaml:9:9: error: HarmonyOS devices (deliveryType 7) are reached only through "
+        "PushMultiple: use a template message with api auto or multiple [mpaas-harmony-multiple]"
+    )
