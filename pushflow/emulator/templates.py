@@ -1,0 +1,68 @@
+"""mPaaS message templates: ``#placeholder#`` extraction, rendering, and loading from a file.
+
+A template has a ``name`` (what ``TemplateName`` refers to), a ``title`` and a ``content``; both
+may hold placeholders between two ``#`` (mpaas-server-api.zh.txt, 模板推送:
+"两个 # 之间为占位符名称", e.g.
+``恭喜#name#中了#money#元``). A templates file is JSON or YAML: either a list of such
+objects or a mapping ``name -> {title, content}``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+
+_PLACEHOLDER = re.compile(r"#([^#\s]+)#")
+
+
+def placeholders(*texts: str) -> set[str]:
+    """The placeholder names used in ``texts``."""
+    found: set[str] = set()
+    for text in texts:
+        found.update(_PLACEHOLDER.findall(text))
+    return found
+
+
+def render(text: str, values: Mapping[str, str]) -> str:
+    """Replace each ``#name#`` by ``values[name]`` (unknown names stay as they are)."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def normalize(raw: Mapping[str, Any], name: str | None = None) -> dict[str, str]:
+    """A template record from user input; raises ValueError naming what is wrong."""
+    template_name = str(raw.get("name") or name or "").strip()
+    if not template_name:
+        raise ValueError("a template needs a name")
+    content = raw.get("content")
+    if not isinstance(content, str) or not content:
+        raise ValueError(f"template {template_name!r} needs a non-empty content")
+    title = raw.get("title", "")
+    if not isinstance(title, str):
+        raise ValueError(f"template {template_name!r}: title must be a string")
+    return {"name": template_name, "title": title, "content": content}
+
+
+def load_file(path: str | Path) -> list[dict[str, str]]:
+    """Read templates from a JSON or YAML file."""
+    text = Path(path).read_text(encoding="utf-8")
+    data: Any
+    data = json.loads(text) if str(path).endswith(".json") else YAML(typ="safe").load(text)
+    return parse_collection(data)
+
+
+def parse_collection(data: Any) -> list[dict[str, str]]:
+    """Templates from a list of objects, a ``{name: {...}}`` mapping, or ``{"templates": ...}``."""
+    if isinstance(data, Mapping) and "templates" in data:
+        data = data["templates"]
+    if isinstance(data, Mapping):
+        return [normalize(body, str(name)) for name, body in data.items()]
+    if isinstance(data, list):
+        return [normalize(item) for item in data]
+    if isinstance(data, Mapping) or data is None:
+        return []
+    raise ValueError("templates must be a list or a mapping of name to template")
