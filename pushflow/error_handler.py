@@ -22,6 +22,21 @@ import click
 from pushflow.errors import PushflowError
 
 CRASH_LOG = "pushflow-crash.log"
+#: Environment variables whose values must never reach a log, even inside a traceback.
+SECRET_VARIABLES = (
+    "ALIBABA_CLOUD_ACCESS_KEY_SECRET",
+    "ALIBABA_CLOUD_SECURITY_TOKEN",
+    "ALIBABA_CLOUD_OIDC_TOKEN",
+)
+
+
+def scrub(text: str) -> str:
+    """``text`` without the values of the secret environment variables."""
+    for name in SECRET_VARIABLES:
+        value = os.environ.get(name)
+        if value and len(value) >= 4:
+            text = text.replace(value, "****")
+    return text
 
 
 def _crash_log_path() -> Path:
@@ -46,9 +61,9 @@ def error_handler() -> Iterator[None]:
         sys.exit(130)
     except Exception as exc:
         log = _crash_log_path()
-        log.write_text(traceback.format_exc(), encoding="utf-8")
+        log.write_text(scrub(traceback.format_exc()), encoding="utf-8")
         click.echo(
-            f"pushflow: unexpected error {type(exc).__name__}: {exc}\n"
+            f"pushflow: unexpected error {type(exc).__name__}: {scrub(str(exc))}\n"
             f"This is a bug; the traceback is in {log}",
             err=True,
         )
