@@ -66,10 +66,18 @@ def read_csv(path: Path, shown: str, id_column: str) -> Iterator[Row | RowError]
         try:
             header = next(reader)
         except StopIteration:
-            yield RowError(Problem(Location(shown, row=1), "empty file: expected a header row"))
+            yield RowError(
+                Problem(
+                    Location(shown, row=1), "empty file: expected a header row", rule="audience-row"
+                )
+            )
             return
         except (csv.Error, UnicodeDecodeError) as exc:
-            yield RowError(Problem(Location(shown, row=1), f"unreadable CSV header: {exc}"))
+            yield RowError(
+                Problem(
+                    Location(shown, row=1), f"unreadable CSV header: {exc}", rule="audience-row"
+                )
+            )
             return
         if id_column not in header:
             yield RowError(

@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints
 from pushflow.spec.base import RuleContext, SpecModel, Violation, wire
 
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=256)]
-InlineRow = Identifier | dict[str, Any]
+InlineRow = Identifier | int | dict[str, Any]
 
 
 class AudienceSource(SpecModel):

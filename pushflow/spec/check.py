@@ -49,6 +49,8 @@ def check_project(paths: Sequence[Path], *, project_file: Path | None, now: date
     targets = list(paths) or [project.root / entry for entry in project.project.campaigns]
     campaigns, problems = load_campaigns(targets, project, now=now)
     problems.extend(check_references(project, campaigns))
+    # A bad project default reaches every campaign it is merged into: report it once.
+    problems = list(dict.fromkeys(problems))
     problems.sort(
         key=lambda p: (
             p.location.path,

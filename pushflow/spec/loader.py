@@ -107,6 +107,10 @@ def _problem(detail: ErrorDetails, document: Document, model: type[BaseModel]) -
     message = detail["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
+    if "-" in kind:
+        # pydantic's own error types are snake_case; a kebab-case type is one of our rule names
+        # (a limit that is also a field constraint, so editors see it through the schema too).
+        return Problem(document.locate(loc), f"{shown}: {message}", rule=kind)
     return Problem(document.locate(loc), f"{shown}: {message}", rule="schema")
 
 
@@ -138,7 +142,13 @@ def load_project(path: Path, *, now: datetime) -> LoadedProject:
     documents = read_documents(path)
     if len(documents) != 1:
         raise SpecError(
-            [Problem(Location(display_path(path)), "the project file holds exactly one document")]
+            [
+                Problem(
+                    Location(display_path(path)),
+                    f"the project file holds exactly one YAML document, found {len(documents)}",
+                    rule="project-documents",
+                )
+            ]
         )
     document = documents[0]
     model, problems = validate_document(ProjectDocument, document, RuleContext(now=now))
@@ -159,8 +169,8 @@ def find_project(start: Path) -> Path:
         [
             Problem(
                 Location(display_path(start)),
-                f"no {PROJECT_FILE} here or in any parent folder (run `pushflow init` to create "
-                "one)",
+                f"no {PROJECT_FILE} here or in any parent folder (docs/project.md shows one; "
+                "or name it with --project)",
                 rule="project-missing",
             )
         ]

@@ -82,7 +82,7 @@ class Project(SpecModel):
     state: Annotated[str, StringConstraints(min_length=1)] = Field(
         default=".pushflow/state.db",
         description="Where pushflow keeps what it sent: a SQLite file path (relative to this "
-        "file) or a database URL (postgresql://…). PUSHFLOW_STATE_URL overrides it.",
+        "file) or a database URL (postgresql://…).",
     )
     apps: dict[AppName, App] = Field(
         min_length=1, description="Apps campaigns send through, by name."

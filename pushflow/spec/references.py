@@ -111,11 +111,18 @@ def _audience_file(project: LoadedProject, loaded: LoadedCampaign) -> Iterator[P
         return
     reader = read_csv if key == "csv" else read_jsonl
     shown = display_path(path)
-    bad = (
-        row.problem for row in reader(path, shown, source.id_column) if isinstance(row, RowError)
-    )
-    yield from islice(bad, MAX_ROW_PROBLEMS)
-    rest = sum(1 for _ in bad)
+    try:
+        rows = reader(path, shown, source.id_column)
+        bad = (row.problem for row in rows if isinstance(row, RowError))
+        yield from islice(bad, MAX_ROW_PROBLEMS)
+        rest = sum(1 for _ in bad)
+    except OSError as exc:
+        yield Problem(
+            where,
+            f"cannot read audience file {source.file}: {exc.strerror}",
+            rule="file-unreadable",
+        )
+        return
     if rest:
         yield Problem(Location(shown), f"… and {rest} more bad rows", rule="audience-row")
 

@@ -416,3 +416,39 @@ def test_harmony_devices_need_push_multiple(
         "campaigns/c.yaml:9:9: error: HarmonyOS devices (deliveryType 7) are reached only through "
         "PushMultiple: use a template message with api auto or multiple [mpaas-harmony-multiple]"
     )
+
+
+def test_limits_that_are_field_constraints_still_name_their_rule(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project(
+        {"campaigns/c.yaml": EMAS + "channels:\n  harmony:\n    inbox: [a, b, c, d]\n"}
+    )
+    code, out, _ = run(["validate"], root, capsys)
+    assert code == 1
+    assert out.splitlines()[0].endswith("[harmony-inbox-lines]")
+
+
+def test_a_bad_default_is_reported_once(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tests.conftest import PROJECT_YAML
+
+    project = PROJECT_YAML + "  emas:\n    message:\n      expire: 100h\n"
+    root = make_project(
+        {"campaigns/a.yaml": EMAS, "campaigns/b.yaml": EMAS.replace("name: flash", "name: other")},
+        project=project,
+    )
+    code, out, _ = run(["validate"], root, capsys)
+    assert code == 1
+    assert [line for line in out.splitlines() if "emas-expire-range" in line] == [
+        "pushflow.yaml:16:15: error: expire is 4d4h; EMAS keeps offline pushes between 3s and 3d "
+        "[emas-expire-range]"
+    ]
+
+
+def test_inline_ids_may_be_numbers(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = make_project({"campaigns/c.yaml": EMAS.replace("[d1, d2]", "[12345, 67890]")})
+    assert run(["validate"], root, capsys)[:2] == (0, "ok: 1 campaign valid\n")
