@@ -19,6 +19,8 @@ from pushflow.errors import Location, Problem
 from pushflow.spec.audience import AudienceSource
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.loader import LoadedCampaign, LoadedProject, display_path
+from pushflow.spec.strategy import LoopStrategy
+from pushflow.timing.wire import ServerScheduleError, mpaas_loop
 
 #: Bad rows reported per audience file before the rest are summarised in one line.
 MAX_ROW_PROBLEMS = 20
@@ -29,6 +31,7 @@ def check_references(project: LoadedProject, campaigns: list[LoadedCampaign]) ->
     problems: list[Problem] = []
     problems.extend(_unique_names(campaigns))
     for loaded in campaigns:
+        problems.extend(_server_loop(loaded))
         problems.extend(_app(project, loaded))
         problems.extend(_audience_file(project, loaded))
         problems.extend(_template_syntax(loaded))
@@ -81,6 +84,28 @@ def _app(project: LoadedProject, loaded: LoadedCampaign) -> Iterator[Problem]:
                 f"`{campaign.app}` (app_keys)",
                 rule="app-key-missing",
             )
+
+
+def _server_loop(loaded: LoadedCampaign) -> Iterator[Problem]:
+    """An mPaaS server loop must be expressible on the service's clock (see docs/timing.md)."""
+    campaign = loaded.campaign
+    strategy = campaign.strategy
+    if not (
+        isinstance(campaign, MpaasCampaign)
+        and isinstance(strategy, LoopStrategy)
+        and campaign.execute() == "server"
+        and strategy.until is not None
+        and campaign.timezone
+    ):
+        return
+    try:
+        mpaas_loop(strategy, campaign.timezone)
+    except ServerScheduleError as exc:
+        yield Problem(
+            loaded.document.locate(("strategy",)),
+            f"{exc}; use `execute: local` to have the pushflow daemon fire it",
+            rule="mpaas-server-loop-clock",
+        )
 
 
 def _source(loaded: LoadedCampaign) -> AudienceSource | None:

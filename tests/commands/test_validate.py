@@ -452,3 +452,20 @@ def test_inline_ids_may_be_numbers(
 ) -> None:
     root = make_project({"campaigns/c.yaml": EMAS.replace("[d1, d2]", "[12345, 67890]")})
     assert run(["validate"], root, capsys)[:2] == (0, "ok: 1 campaign valid\n")
+
+
+def test_a_server_loop_the_mpaas_clock_cannot_express(
+    make_project: MakeProject, capsys: pytest.CaptureFixture[str]
+) -> None:
+    loop = (
+        "timezone: America/New_York\nstrategy:\n  every: day\n  at: '08:00'\n"
+        "  from: 2026-12-01\n  until: 2027-04-30\n  execute: server\n"
+    )
+    root = make_project({"campaigns/c.yaml": MPAAS + loop})
+    code, out, _ = run(["validate"], root, capsys)
+    assert code == 1
+    (line, _) = out.splitlines()
+    assert line.startswith("campaigns/c.yaml:14:3: error: ")
+    assert line.endswith(
+        "use `execute: local` to have the pushflow daemon fire it [mpaas-server-loop-clock]"
+    )
