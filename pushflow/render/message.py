@@ -1,0 +1,78 @@
+"""A rendered message: the texts one call (or one target of a call) carries.
+
+The fields follow the services: mPaaS simple messages have a title and content (``body`` here,
+also readable as ``content``), mPaaS template messages the values of the console template's
+``#placeholders#`` (``template_key_value``), EMAS messages a title and body in which pushflow
+has substituted the ``#placeholders#`` itself (EMAS has no server templates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pushflow.render.limits import Path
+from pushflow.spec.text import PLACEHOLDER
+
+#: Which shape of message a campaign renders into.
+MessageKind = Literal["mpaas-simple", "mpaas-template", "emas"]
+
+TITLE: Path = ("message", "title")
+CONTENT: Path = ("message", "content")
+BODY: Path = ("message", "body")
+VALUES: Path = ("message", "values")
+EXTRAS: Path = ("message", "extras")
+
+
+@dataclass(frozen=True)
+class RenderedMessage:
+    """The rendered texts of a message for one target (``target`` None: for all of them)."""
+
+    target: str | None
+    title: str | None = None
+    body: str | None = None
+    template_key_value: Mapping[str, str] = field(default_factory=dict)
+    extras: Mapping[str, str] = field(default_factory=dict)
+    #: Every rendered text by spec path, channel texts included; EMAS title and body with their
+    #: placeholders substituted.
+    texts: Mapping[Path, str] = field(default_factory=dict)
+
+    @property
+    def content(self) -> str | None:
+        """The mPaaS name of :attr:`body`."""
+        return self.body
+
+
+def substitute(text: str, values: Mapping[str, str]) -> str:
+    """``text`` with each ``#name#`` that has a value replaced by it, in one pass (a value that
+    holds ``#other#`` is not substituted again); unknown placeholders stay as written."""
+    return PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+
+
+def _under(texts: Mapping[Path, str], prefix: Path) -> dict[str, str]:
+    size = len(prefix)
+    return {
+        str(path[size]): text
+        for path, text in texts.items()
+        if len(path) == size + 1 and path[:size] == prefix
+    }
+
+
+def assemble(
+    kind: MessageKind, target: str | None, rendered: Mapping[Path, str]
+) -> RenderedMessage:
+    """The message of ``kind`` from its rendered texts."""
+    texts = dict(rendered)
+    values = _under(texts, VALUES)
+    extras = _under(texts, EXTRAS)
+    if kind == "mpaas-template":
+        return RenderedMessage(target, template_key_value=values, extras=extras, texts=texts)
+    if kind == "mpaas-simple":
+        return RenderedMessage(
+            target, texts.get(TITLE), texts.get(CONTENT), extras=extras, texts=texts
+        )
+    for path in (TITLE, BODY):
+        if path in texts:
+            texts[path] = substitute(texts[path], values)
+    return RenderedMessage(target, texts.get(TITLE), texts.get(BODY), extras=extras, texts=texts)

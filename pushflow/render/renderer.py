@@ -1,0 +1,211 @@
+"""A campaign's templates, compiled once, rendered per target into the texts the services take.
+
+::
+
+    renderer = CampaignRenderer(facts, "emas", sources)      # compiles; RenderError if it cannot
+    renderer.is_per_target                                     # PushTemplate or PushMultiple?
+    message = renderer.render(row, occurrence)                 # RenderError names campaign + row
+
+``sources`` maps the spec path of every text that may hold templates (``("message", "title")``,
+``("message", "values", "name")``, ``("channels", "android", "popup", "title")`` …) to its text and
+its YAML position. Texts that do not depend on the target are rendered once per occurrence.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from jinja2 import UndefinedError
+from jinja2.exceptions import SecurityError
+
+from pushflow.audience.sources import Row
+from pushflow.errors import Location, Problem
+from pushflow.render.checks import check_message
+from pushflow.render.compiler import CompiledText, TemplateCompileError, compile_text
+from pushflow.render.context import (
+    CONTEXT_NAMES,
+    PER_TARGET_NAMES,
+    CampaignFacts,
+    template_context,
+)
+from pushflow.render.errors import RenderError
+from pushflow.render.limits import Path
+from pushflow.render.message import MessageKind, RenderedMessage, assemble
+from pushflow.render.sandbox import PushflowSandbox, TemplateLimitError
+from pushflow.spec.limits import MPAAS_TARGET_EXTENDED_PARAMS_MAX
+
+#: Why ``row`` and ``target`` are missing for audiences without rows.
+NO_ROWS = "this campaign's audience has no rows (tag, all and broadcast audiences list no targets)"
+
+
+@dataclass(frozen=True)
+class Source:
+    """One campaign text that may hold templates, and where the campaign file holds it."""
+
+    text: str
+    location: Location
+
+
+@dataclass
+class _Static:
+    """Target-independent texts of one occurrence, rendered once."""
+
+    key: tuple[datetime, str]
+    texts: dict[Path, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class CampaignRenderer:
+    """Compiles a campaign's texts once; renders them for each target and occurrence."""
+
+    def __init__(
+        self,
+        facts: CampaignFacts,
+        kind: MessageKind,
+        sources: Mapping[Path, Source],
+        *,
+        has_rows: bool = True,
+    ) -> None:
+        self.facts = facts
+        self.kind: MessageKind = kind
+        self.sources = dict(sources)
+        self.has_rows = has_rows
+        self._env = PushflowSandbox()
+        self._compiled: dict[Path, CompiledText] = {}
+        self._static: _Static | None = None
+        problems = self._compile()
+        if problems:
+            raise RenderError(problems)
+        self.per_target_paths = frozenset(p for p, c in self._compiled.items() if c.per_target)
+
+    @property
+    def is_per_target(self) -> bool:
+        """True when some text reads ``row`` or ``target``: each target needs its own values."""
+        return bool(self.per_target_paths)
+
+    @property
+    def uses_occurrence(self) -> bool:
+        """True when some text reads ``occurrence``: each occurrence needs its own texts."""
+        return any("occurrence" in c.names for c in self._compiled.values())
+
+    def render(self, row: Row | None, occurrence: datetime) -> RenderedMessage:
+        """The message for ``row`` (None: one message for every target) at ``occurrence``.
+
+        Raises :class:`RenderError` with every problem of this rendering.
+        """
+        if occurrence.tzinfo is None or occurrence.utcoffset() is None:
+            raise ValueError("occurrence must be an aware datetime")
+        if row is None and self.is_per_target:
+            raise ValueError("this campaign's texts differ per target: render them with a row")
+        static = self._render_static(occurrence)
+        texts = dict(static.texts)
+        problems = list(static.problems)
+        if self.per_target_paths and row is not None:
+            variables = template_context(self.facts, row, occurrence)
+            prefix = f"{row.location}: "
+            for path in self.per_target_paths:
+                try:
+                    texts[path] = self._compiled[path].render(variables)
+                except Exception as exc:  # the template's own failure, explained below
+                    problems.append(self._failure(path, exc, prefix))
+        if problems:
+            raise RenderError(problems)
+        message = assemble(self.kind, row.target if row is not None else None, texts)
+        found = check_message(self.kind, message.texts)
+        if found:
+            prefix = f"{row.location}: " if row is not None and self.is_per_target else ""
+            raise RenderError(
+                Problem(self.sources[path].location, prefix + text, rule=rule)
+                for path, text, rule in found
+            )
+        return message
+
+    def _compile(self) -> list[Problem]:
+        known = (*CONTEXT_NAMES, *sorted(self._env.globals))
+        cache: dict[str, CompiledText] = {}
+        problems: list[Problem] = []
+        for path, source in self.sources.items():
+            try:
+                compiled = cache.get(source.text) or compile_text(self._env, source.text)
+            except TemplateCompileError as exc:
+                problems.append(Problem(source.location, str(exc), rule="render-template"))
+                continue
+            cache[source.text] = self._compiled[path] = compiled
+            for name in sorted(compiled.names - set(known)):
+                problems.append(
+                    Problem(
+                        source.location,
+                        f"`{name}` is undefined{_suggest(name)}; templates can use: "
+                        + ", ".join(CONTEXT_NAMES),
+                        rule="render-undefined",
+                    )
+                )
+            if not self.has_rows:
+                for name in sorted(compiled.names & PER_TARGET_NAMES):
+                    problems.append(
+                        Problem(
+                            source.location,
+                            f"`{name}` is not available: {NO_ROWS}",
+                            rule="render-no-rows",
+                        )
+                    )
+        problems.extend(self._check_target_extras())
+        return problems
+
+    def _check_target_extras(self) -> list[Problem]:
+        """PushMultiple takes fewer than 10 extended parameters per target (mPaaS code 3049)."""
+        if self.kind == "emas":
+            return []
+        varying = [
+            path
+            for path, compiled in self._compiled.items()
+            if path[:2] == ("message", "extras") and compiled.per_target
+        ]
+        if len(varying) <= MPAAS_TARGET_EXTENDED_PARAMS_MAX:
+            return []
+        return [
+            Problem(
+                self.sources[varying[0]].location,
+                f"{len(varying)} extras differ per target; mPaaS PushMultiple allows at most "
+                f"{MPAAS_TARGET_EXTENDED_PARAMS_MAX} extended parameters per target (code 3049)",
+                rule="mpaas-target-extended-params",
+            )
+        ]
+
+    def _render_static(self, occurrence: datetime) -> _Static:
+        key = (occurrence, str(occurrence.tzinfo))
+        if self._static is not None and self._static.key == key:
+            return self._static
+        static = _Static(key)
+        variables = template_context(self.facts, None, occurrence)
+        for path, compiled in self._compiled.items():
+            if path in self.per_target_paths:
+                continue
+            try:
+                static.texts[path] = compiled.render(variables)
+            except Exception as exc:  # the template's own failure, explained below
+                static.problems.append(self._failure(path, exc, ""))
+        self._static = static
+        return static
+
+    def _failure(self, path: Path, exc: Exception, prefix: str) -> Problem:
+        if isinstance(exc, UndefinedError):
+            message, rule = exc.message or "undefined value", "render-undefined"
+        elif isinstance(exc, SecurityError):
+            message, rule = f"not allowed in a template: {exc}", "render-sandbox"
+        elif isinstance(exc, TemplateLimitError):
+            message, rule = str(exc), "render-limit"
+        else:
+            message, rule = f"the template failed: {type(exc).__name__}: {exc}", "render-failed"
+        return Problem(self.sources[path].location, prefix + message, rule=rule)
+
+
+def _suggest(name: str) -> str:
+    close = difflib.get_close_matches(name, CONTEXT_NAMES, n=1, cutoff=0.6)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+__all__ = ["NO_ROWS", "CampaignRenderer", "MessageKind", "RenderedMessage", "Source"]

@@ -1,0 +1,192 @@
+"""CampaignRenderer: what it renders for each kind of message, and what it reports."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from pushflow.render import RenderError
+from tests.render.conftest import OCCURRENCE, Build, row
+
+P = "campaigns/x.yaml"
+ROW = "audiences/vip.csv row 2: "
+TITLE, CONTENT, BODY = ("message", "title"), ("message", "content"), ("message", "body")
+
+
+def values(name: str) -> tuple[str, str, str]:
+    return ("message", "values", name)
+
+
+def extras(name: str) -> tuple[str, str, str]:
+    return ("message", "extras", name)
+
+
+def test_mpaas_simple_title_and_content(build: Build) -> None:
+    renderer = build(
+        "mpaas-simple",
+        {
+            TITLE: "Hi {{ row.first_name }}",
+            CONTENT: "Your {{ row.item }} shipped",
+            extras("o"): "1",
+        },
+    )
+    message = renderer.render(row(first_name="Ann", item="hat"), OCCURRENCE)
+    assert (message.target, message.title, message.content) == ("u1", "Hi Ann", "Your hat shipped")
+    assert message.extras == {"o": "1"}
+    assert message.template_key_value == {}
+
+
+def test_mpaas_template_key_value(build: Build) -> None:
+    renderer = build(
+        "mpaas-template",
+        {values("name"): "{{ row.first_name }}", values("day"): "{{ occurrence.day }}"},
+    )
+    message = renderer.render(row(first_name="Ann"), OCCURRENCE)
+    assert message.template_key_value == {"name": "Ann", "day": "1"}
+    assert (message.title, message.body) == (None, None)
+
+
+def test_emas_placeholders_substituted_from_rendered_values(build: Build) -> None:
+    renderer = build(
+        "emas",
+        {
+            TITLE: "#name#, your #item# is waiting",
+            BODY: "Now #price# (was #price#) {{ campaign.name }} #unknown#",
+            values("name"): "{{ row.first_name|title }}",
+            values("item"): "{{ row.item }}",
+            values("price"): "¥{{ row.price }}",
+            extras("sku"): "{{ row.sku }}",
+        },
+    )
+    message = renderer.render(row(first_name="ann", item="#name#", price="9", sku="S1"), OCCURRENCE)
+    # One pass: a value holding `#name#` is not substituted again; unknown placeholders stay.
+    assert message.title == "Ann, your #name# is waiting"
+    assert message.body == "Now ¥9 (was ¥9) cart-reminder #unknown#"
+    assert message.extras == {"sku": "S1"}
+    assert message.texts[TITLE] == message.title
+
+
+@pytest.mark.parametrize(
+    ("texts", "per_target", "uses_occurrence"),
+    [
+        ({BODY: "Flash sale"}, False, False),
+        ({BODY: "Sale ends {{ occurrence.strftime('%H:%M') }}"}, False, True),
+        ({BODY: "{{ campaign.name }} #x#", values("x"): "{{ target }}"}, True, False),
+        ({BODY: "{% if row.vip %}VIP{% endif %} sale"}, True, False),
+        ({BODY: "{% set row = {'a': 1} %}{{ row.a }}"}, False, False),
+        ({BODY: "{% for k, v in row.items() %}{{ k }}{% endfor %}"}, True, False),
+    ],
+)
+def test_per_target_detection(
+    build: Build, texts: dict[tuple[str, ...], str], per_target: bool, uses_occurrence: bool
+) -> None:
+    renderer = build("emas", texts)
+    assert renderer.is_per_target is per_target
+    assert renderer.uses_occurrence is uses_occurrence
+
+
+def test_per_target_paths(build: Build) -> None:
+    renderer = build(
+        "mpaas-template", {values("a"): "{{ row.a }}", values("b"): "fixed", values("c"): "{{ 1 }}"}
+    )
+    assert renderer.per_target_paths == {values("a")}
+
+
+def test_target_independent_texts_render_once_per_occurrence(build: Build) -> None:
+    renderer = build("emas", {TITLE: "{{ occurrence.day }}", BODY: "{{ row.n }}"})
+    first = renderer.render(row(n="1"), OCCURRENCE)
+    second = renderer.render(row(n="2"), OCCURRENCE)
+    later = renderer.render(row(n="3"), OCCURRENCE + timedelta(days=1))
+    assert [(m.title, m.body) for m in (first, second, later)] == [
+        ("1", "1"),
+        ("1", "2"),
+        ("2", "3"),
+    ]
+
+
+def test_one_message_for_all_targets(build: Build) -> None:
+    renderer = build("emas", {BODY: "{{ campaign.app }}"}, has_rows=False)
+    assert renderer.render(None, OCCURRENCE).body == "shop-mpaas"
+
+
+def test_undefined_column_names_it_and_lists_the_columns(build: Build) -> None:
+    renderer = build("emas", {BODY: "Hi {{ row.nmae }}"})
+    with pytest.raises(RenderError) as caught:
+        renderer.render(row(name="Ann", item="hat"), OCCURRENCE)
+    assert str(caught.value) == (
+        f"{P}:10:5: error: {ROW}`row.nmae` is undefined: the row has no column `nmae` "
+        "(did you mean `name`?); its columns are: user_id, name, item [render-undefined]"
+    )
+
+
+def test_undefined_nested_value(build: Build) -> None:
+    renderer = build("emas", {BODY: "{{ row.address.city }}"})
+    with pytest.raises(RenderError) as caught:
+        renderer.render(row(address={"zip": "1"}), OCCURRENCE)
+    assert str(caught.value) == (
+        f"{P}:10:5: error: {ROW}'dict object' has no attribute 'city' [render-undefined]"
+    )
+
+
+def test_every_problem_of_a_rendering_is_reported(build: Build) -> None:
+    renderer = build("emas", {TITLE: "{{ row.a }}", BODY: "{{ row.b }}"})
+    with pytest.raises(RenderError) as caught:
+        renderer.render(row(), OCCURRENCE)
+    assert [str(p.location) for p in caught.value.problems] == [f"{P}:10:5", f"{P}:11:5"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "{{ nmae }}",
+            "`nmae` is undefined; templates can use: row, target, campaign, occurrence "
+            "[render-undefined]",
+        ),
+        (
+            "{{ rows.x }}",
+            "`rows` is undefined (did you mean `row`?); templates can use: row, target, "
+            "campaign, occurrence [render-undefined]",
+        ),
+        (
+            "{{ row.x ",
+            "template syntax error: unexpected end of template, expected 'end of print "
+            "statement'. [render-template]",
+        ),
+        (
+            "line 1\nline 2 {% if %}\n",
+            "template syntax error: Expected an expression, got 'end of statement block' "
+            "(line 2 of the template) [render-template]",
+        ),
+        ("{{ row.x|nofilter }}", "template error: No filter named 'nofilter'. [render-template]"),
+    ],
+)
+def test_compile_errors(build: Build, text: str, expected: str) -> None:
+    with pytest.raises(RenderError) as caught:
+        build("emas", {BODY: text})
+    assert str(caught.value) == f"{P}:10:5: error: {expected}"
+
+
+def test_audience_without_rows_refuses_row_and_target(build: Build) -> None:
+    with pytest.raises(RenderError) as caught:
+        build("emas", {TITLE: "{{ row.name }}", BODY: "{{ target }}"}, has_rows=False)
+    reason = (
+        "this campaign's audience has no rows (tag, all and broadcast audiences list no targets)"
+    )
+    assert str(caught.value) == (
+        f"{P}:10:5: error: `row` is not available: {reason} [render-no-rows]\n"
+        f"{P}:11:5: error: `target` is not available: {reason} [render-no-rows]"
+    )
+
+
+def test_occurrence_must_be_aware(build: Build) -> None:
+    renderer = build("emas", {BODY: "x"})
+    with pytest.raises(ValueError, match="aware"):
+        renderer.render(row(), datetime(2026, 12, 1, 9))
+
+
+def test_per_target_texts_need_a_row(build: Build) -> None:
+    renderer = build("emas", {BODY: "{{ target }}"})
+    with pytest.raises(ValueError, match="render them with a row"):
+        renderer.render(None, OCCURRENCE)
