@@ -10,7 +10,10 @@ A campaign says *when* in one of two ways, and the key is built from what it pin
   already recorded occurrence without making it a new one;
 - an **instant** (an ``at`` with an offset, a ``now`` apply): the key is that instant in UTC,
   ``2026-12-01T00:00Z``, whatever the campaign's ``timezone`` says (changing the zone must not
-  resend a push pinned to an instant). ``now`` keys carry a ``now@`` prefix.
+  resend a push pinned to an instant);
+- **now**: the key is ``now``. With the campaign name and ``epoch`` in every idempotency key,
+  that is one send per epoch, whenever and however often the campaign is applied: a content edit
+  applied later must not resend (DESIGN.md), and bumping ``epoch`` resends on purpose.
 
 Wall-clock rules (PEP 495 ``fold``, see ``docs/timing.md``):
 
@@ -29,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WHOLE_DAY = timedelta(days=1)
-NOW_KEY_PREFIX = "now@"
+NOW_KEY = "now"
 
 
 def as_utc(value: datetime, name: str = "datetime") -> datetime:
@@ -82,11 +85,6 @@ def wall_key(wall: datetime) -> str:
 def instant_key(instant: datetime) -> str:
     """The key of an occurrence pinned to an instant: ``2026-12-01T00:00Z`` (UTC)."""
     return _iso(as_utc(instant).replace(tzinfo=None)) + "Z"
-
-
-def now_key(applied_at: datetime) -> str:
-    """The key of a ``now`` send: the instant its revision was applied, ``now@…Z``."""
-    return NOW_KEY_PREFIX + instant_key(applied_at)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from itertools import islice
 
 from pushflow.spec.strategy import AtStrategy, LoopStrategy, Strategy
 from pushflow.timing.loops import loop_occurrences
-from pushflow.timing.occurrence import Occurrence, as_utc, now_key
+from pushflow.timing.occurrence import NOW_KEY, Occurrence, as_utc
 
 UTC_ZONE = "UTC"
 
@@ -42,18 +42,15 @@ def at_occurrence(at: AtStrategy | datetime, zone: str | None) -> Occurrence:
 
 
 def now_occurrence(applied_at: datetime, zone: str | None, *, key: str | None = None) -> Occurrence:
-    """The one occurrence of a ``now`` strategy: the instant the campaign was first applied.
+    """The one occurrence of a ``now`` strategy, fired when the campaign is applied.
 
-    ``applied_at`` is the ledger's record of when this campaign, at its current ``epoch``, was
-    first applied — not the latest revision — so a retry after a crash, on any machine, rebuilds
-    the same occurrence and key (``now@2026-11-22T04:00Z``), and a content edit applied later
-    does not resend (DESIGN.md: content edits never change a key; bump ``epoch`` to resend).
+    Its key is ``now`` (:data:`~pushflow.timing.occurrence.NOW_KEY`): one send per campaign and
+    ``epoch``, so a retry after a crash, on any machine, and a content edit applied later all name
+    the same send (DESIGN.md). ``applied_at`` (the ledger's record of the apply) is its instant.
     ``key`` overrides the default.
     """
     instant = as_utc(applied_at, "applied_at")
-    return Occurrence.at_instant(
-        instant, zone or UTC_ZONE, now_key(instant) if key is None else key
-    )
+    return Occurrence.at_instant(instant, zone or UTC_ZONE, NOW_KEY if key is None else key)
 
 
 def occurrences(

@@ -12,7 +12,6 @@ from pushflow.timing.occurrence import (
     day_skipped,
     gap,
     instant_key,
-    now_key,
     resolve_wall,
     wall_key,
 )
@@ -102,7 +101,6 @@ def test_wall_key(value: datetime, key: str) -> None:
 )
 def test_instant_key(value: datetime, key: str) -> None:
     assert instant_key(value) == key
-    assert now_key(value) == "now@" + key
 
 
 def test_instant_key_refuses_naive() -> None:
