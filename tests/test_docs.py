@@ -182,6 +182,10 @@ def _documents(text: str) -> list[Any]:
     return [d for d in YAML(typ="safe", pure=True).load_all(text) if d is not None]
 
 
+#: A target id every kind accepts (an EMAS device id is 32 digits and lowercase letters).
+TARGET = "0123456789abcdef0123456789abcdef"
+
+
 def _make_audience(campaign_file: Path, source: dict[str, Any]) -> None:
     column = source.get("id_column", "id")
     for key in ("csv", "jsonl"):
@@ -190,9 +194,9 @@ def _make_audience(campaign_file: Path, source: dict[str, Any]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("w", encoding="utf-8", newline="") as handle:
                 if key == "csv":
-                    csv.writer(handle).writerows([[column], ["target-1"]])
+                    csv.writer(handle).writerows([[column], [TARGET]])
                 else:
-                    handle.write(json.dumps({column: "target-1"}) + "\n")
+                    handle.write(json.dumps({column: TARGET}) + "\n")
 
 
 def test_the_docs_have_examples() -> None:

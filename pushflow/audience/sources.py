@@ -4,14 +4,14 @@ Rows are read one at a time, never the whole file; each row is a mapping of its 
 them reach templates) with the target id under the source's ``id_column``. A bad row raises a
 :class:`~pushflow.errors.Problem`-carrying error naming ``file row N``, where N counts records as
 a spreadsheet shows them: the CSV header is row 1, the first target row 2; in JSONL, row N is
-line N.
+line N. Inline rows (written in the campaign) have no file: each is placed at its YAML position.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -152,3 +152,22 @@ def read_jsonl(path: Path, shown: str, id_column: str) -> Iterator[Row | RowErro
                 yield Row(_target(columns, id_column, location), columns, location)
             except RowError as exc:
                 yield exc
+
+
+def read_inline(
+    items: Sequence[str | int | Mapping[str, Any]],
+    id_column: str,
+    locate: Callable[[int], Location],
+) -> Iterator[Row | RowError]:
+    """Rows of an inline list: a plain id, or a mapping of columns holding ``id_column``.
+
+    Exactly one item is yielded per entry, in order, so the n-th item is ``items[n]``;
+    ``locate(n)`` is where entry n was written (``campaigns/x.yaml:12:9``).
+    """
+    for index, item in enumerate(items):
+        location = locate(index)
+        columns: Mapping[str, Any] = item if isinstance(item, Mapping) else {id_column: item}
+        try:
+            yield Row(_target(columns, id_column, location), columns, location)
+        except RowError as exc:
+            yield exc

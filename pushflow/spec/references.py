@@ -9,14 +9,11 @@ every problem at its position.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from itertools import islice
 
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from pushflow.audience.sources import RowError, read_csv, read_jsonl
 from pushflow.errors import Location, Problem
-from pushflow.spec.audience import AudienceSource
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.loader import LoadedCampaign, LoadedProject, display_path
 from pushflow.spec.strategy import LoopStrategy
@@ -108,48 +105,11 @@ def _server_loop(loaded: LoadedCampaign) -> Iterator[Problem]:
         )
 
 
-def _source(loaded: LoadedCampaign) -> AudienceSource | None:
-    audience = loaded.campaign.audience
-    return getattr(audience, "source", None)
+def _audience_file(project: LoadedProject, loaded: LoadedCampaign) -> list[Problem]:
+    # Imported here: the audience package reads loaded campaigns (it imports this package).
+    from pushflow.audience.stream import audience_problems
 
-
-def _audience_file(project: LoadedProject, loaded: LoadedCampaign) -> Iterator[Problem]:
-    source = _source(loaded)
-    if source is None or source.file is None:
-        return
-    key = "csv" if source.csv is not None else "jsonl"
-    where = loaded.document.locate(("audience", "source", key))
-    path = (loaded.path.parent / source.file).resolve()
-    if not path.is_relative_to(project.root):
-        yield Problem(
-            where,
-            f"audience file {source.file} is outside the project ({display_path(project.root)})",
-            rule="audience-outside-project",
-        )
-        return
-    if not path.is_file():
-        yield Problem(
-            where,
-            f"audience file {source.file} not found (looked for {display_path(path)})",
-            rule="audience-file-missing",
-        )
-        return
-    reader = read_csv if key == "csv" else read_jsonl
-    shown = display_path(path)
-    try:
-        rows = reader(path, shown, source.id_column)
-        bad = (row.problem for row in rows if isinstance(row, RowError))
-        yield from islice(bad, MAX_ROW_PROBLEMS)
-        rest = sum(1 for _ in bad)
-    except OSError as exc:
-        yield Problem(
-            where,
-            f"cannot read audience file {source.file}: {exc.strerror}",
-            rule="file-unreadable",
-        )
-        return
-    if rest:
-        yield Problem(Location(shown), f"… and {rest} more bad rows", rule="audience-row")
+    return audience_problems(loaded, project.root)
 
 
 def _texts(loaded: LoadedCampaign) -> Iterator[tuple[tuple[str, ...], str]]:

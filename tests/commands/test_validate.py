@@ -26,7 +26,7 @@ audience:
   kind: device
   device_type: android
   source:
-    inline: [d1, d2]
+    inline: [0d4c7a2e9f1b4c3a8e6d5b2f1a0c9e8d, 9b1f0c3e2a7d4e58b6c1f0a9d3e2b7c4]
 """
 
 MPAAS = """\
@@ -202,7 +202,7 @@ BROKEN = [
     ),
     pytest.param(
         EMAS.replace(
-            "  kind: device\n  device_type: android\n  source:\n    inline: [d1, d2]\n",
+            "  kind: device\n  device_type: android\n  source:\n    inline: [0d4c7a2e9f1b4c3a8e6d5b2f1a0c9e8d, 9b1f0c3e2a7d4e58b6c1f0a9d3e2b7c4]\n",
             "  kind: tag\n  device_type: android\n  tag: vip\n",
         )
         + "api: continuous\n",
@@ -210,12 +210,18 @@ BROKEN = [
         id="continuous-only-lists",
     ),
     pytest.param(
-        EMAS.replace("    inline: [d1, d2]", "    csv: missing.csv"),
+        EMAS.replace(
+            "    inline: [0d4c7a2e9f1b4c3a8e6d5b2f1a0c9e8d, 9b1f0c3e2a7d4e58b6c1f0a9d3e2b7c4]",
+            "    csv: missing.csv",
+        ),
         "campaigns/c.yaml:12:10: error: audience file missing.csv not found (looked for",
         id="audience-file-missing",
     ),
     pytest.param(
-        EMAS.replace("    inline: [d1, d2]", "    csv: ../../outside.csv"),
+        EMAS.replace(
+            "    inline: [0d4c7a2e9f1b4c3a8e6d5b2f1a0c9e8d, 9b1f0c3e2a7d4e58b6c1f0a9d3e2b7c4]",
+            "    csv: ../../outside.csv",
+        ),
         "campaigns/c.yaml:12:10: error: audience file ../../outside.csv is outside the project",
         id="audience-outside-project",
     ),
@@ -289,11 +295,12 @@ def test_every_error_of_every_file_is_reported(
 def test_bad_audience_rows_are_reported_by_row(
     make_project: MakeProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = "device,name\n" + "".join(f"d{i},n{i}\n" for i in range(1, 1041)) + ",nobody\nd1042\n"
+    rows = "device,name\n" + "".join(f"{i:032x},n{i}\n" for i in range(1, 1041)) + ",nobody\nabc\n"
     root = make_project(
         {
             "campaigns/c.yaml": EMAS.replace(
-                "    inline: [d1, d2]", "    csv: vip.csv\n    id_column: device"
+                "    inline: [0d4c7a2e9f1b4c3a8e6d5b2f1a0c9e8d, 9b1f0c3e2a7d4e58b6c1f0a9d3e2b7c4]",
+                "    csv: vip.csv\n    id_column: device",
             ),
             "campaigns/vip.csv": rows,
         }
@@ -450,7 +457,7 @@ def test_a_bad_default_is_reported_once(
 def test_inline_ids_may_be_numbers(
     make_project: MakeProject, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    root = make_project({"campaigns/c.yaml": EMAS.replace("[d1, d2]", "[12345, 67890]")})
+    root = make_project({"campaigns/c.yaml": MPAAS.replace("[u1]", "[12345, 67890]")})
     assert run(["validate"], root, capsys)[:2] == (0, "ok: 1 campaign valid\n")
 
 

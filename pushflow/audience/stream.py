@@ -1,0 +1,337 @@
+"""A campaign's audience as a bounded-memory stream of targets.
+
+:func:`open_audience` (a loaded campaign) or :func:`read_audience` (an audience spec and the
+campaign's path) reads the audience source once: every id is checked against its kind's rule
+(:mod:`pushflow.audience.ids`), bad rows are counted (the first :data:`MAX_PROBLEMS` kept with
+their positions), and the valid rows go into a :class:`~pushflow.audience.store.TargetStore` that
+drops duplicates on disk. What compile needs then comes out of the store::
+
+    with open_audience(loaded, project.root) as audience:
+        audience.check()                      # SpecError if any row was bad
+        summary = audience.summary            # targets, duplicates, bad rows, digest
+        samples = audience.preview(3)         # the first targets in file order
+        for chunk in audience.chunks(1000):   # sorted by id: same targets, same chunks
+            ...
+
+Targets come out in sorted id order (``rows``, ``chunks``), so the calls of a campaign depend only
+on *which* targets it has, never on the order or repeats of its source; only ``file_rows`` and
+``preview`` follow the file. Tag, all and broadcast audiences have no list: their summary has
+``targets=None`` and they yield no rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from pushflow.audience.ids import IdRule, checked, id_rule
+from pushflow.audience.sources import Row, RowError, read_csv, read_inline, read_jsonl
+from pushflow.audience.store import CACHE_KIB, TargetStore
+from pushflow.errors import Location, Problem, PushflowError, SpecError
+from pushflow.spec.audience import AudienceSource, EmasAudience, MpaasBroadcast, MpaasListAudience
+from pushflow.spec.loader import LoadedCampaign, display_path
+
+#: Bad rows kept with their positions; the rest are only counted.
+MAX_PROBLEMS = 20
+
+AudienceSpec = EmasAudience | MpaasListAudience | MpaasBroadcast
+#: Where a part of the audience spec was written, from its path under ``audience``
+#: (``("source", "inline", 3)``); or one Location for everything; or None for the campaign file.
+Locate = Callable[[tuple[str | int, ...]], Location] | Location | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """What an audience holds: counts and the digest of its distinct targets."""
+
+    kind: str
+    #: ``inline``, the audience file as shown in messages, or None (no list).
+    source: str | None
+    #: Distinct valid targets; None for audiences the service expands (tag, all, broadcast).
+    targets: int | None
+    duplicates: int = 0
+    bad_rows: int = 0
+    #: SHA-256 (16 hex) of the sorted distinct ids, newline-terminated; None without a list.
+    digest: str | None = None
+    #: The first :data:`MAX_PROBLEMS` bad rows, positioned.
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A list source: its name, how to read it, and where a stored position was written."""
+
+    name: str
+    read: Callable[[], Iterable[tuple[int, Row | RowError]]]
+    place: Callable[[int], Location]
+    #: Where the source as a whole is: the file, or the inline list in the campaign.
+    origin: Location
+
+
+class Audience:
+    """The targets of one campaign, deduplicated on disk; close it (or use ``with``)."""
+
+    def __init__(
+        self, summary: Summary, source: _Source | None = None, store: TargetStore | None = None
+    ) -> None:
+        self.summary = summary
+        self._source = source
+        self._store = store
+
+    @property
+    def listed(self) -> bool:
+        """Whether the audience is a list of targets (not tag, all or broadcast)."""
+        return self._store is not None
+
+    def check(self) -> None:
+        """Raise :class:`SpecError` with the positioned bad rows, if there were any."""
+        summary = self.summary
+        if not summary.bad_rows:
+            return
+        problems = list(summary.problems)
+        rest = summary.bad_rows - len(problems)
+        if rest and self._source is not None:
+            where = self._source.origin
+            problems.append(Problem(where, f"… and {rest} more bad rows", rule="audience-row"))
+        raise SpecError(problems)
+
+    def file_rows(self) -> Iterator[Row]:
+        """Valid targets in source order, each at its first occurrence (re-reads the source)."""
+        if self._source is None or self._store is None:
+            return
+        for position, item in self._source.read():
+            if isinstance(item, Row) and self._store.position(item.target) == position:
+                yield item
+
+    def preview(self, count: int) -> list[Row]:
+        """The first ``count`` targets in source order (for plan samples)."""
+        return list(islice(self.file_rows(), count))
+
+    def rows(self) -> Iterator[Row]:
+        """Every distinct target with its columns, sorted by id: the order calls are cut in."""
+        if self._source is None or self._store is None:
+            return
+        place = self._source.place
+        for target, position, columns in self._store.sorted():
+            yield Row(target, columns, place(position))
+
+    def chunks(self, size: int) -> Iterator[list[Row]]:
+        """The sorted targets in lists of ``size`` (the last may be shorter)."""
+        if size < 1:
+            raise ValueError(f"chunk size must be at least 1, got {size}")
+        return _chunks(self.rows(), size)
+
+    def disk_bytes(self) -> int:
+        """What the temporary store takes on disk now."""
+        return 0 if self._store is None else self._store.size()
+
+    def close(self) -> None:
+        """Remove the temporary store."""
+        if self._store is not None:
+            self._store.close()
+
+    def __enter__(self) -> Audience:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _chunks(rows: Iterator[Row], size: int) -> Iterator[list[Row]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
+
+
+def read_audience(
+    spec: AudienceSpec,
+    campaign_path: Path,
+    root: Path,
+    *,
+    locate: Locate = None,
+    workdir: Path | None = None,
+    cache_kib: int = CACHE_KIB,
+) -> Audience:
+    """Read, check and deduplicate the audience of the campaign in ``campaign_path``.
+
+    Files are relative to the campaign file and must stay inside ``root`` (the project folder).
+    The temporary store goes under ``workdir`` (the system temp folder by default). A missing,
+    outside or unreadable file raises :class:`SpecError`; bad rows do not (see ``check``).
+    """
+    where = _locator(locate, campaign_path)
+    rule = id_rule(spec)
+    source = getattr(spec, "source", None)
+    if rule is None:
+        return Audience(Summary(spec.kind, None, None))
+    if source is None:
+        raise SpecError(
+            [
+                Problem(
+                    where(()), f"kind {spec.kind} needs a `source`", rule="audience-source-required"
+                )
+            ]
+        )
+    stream = _source(source, rule, campaign_path, root, where)
+    store = TargetStore(workdir, cache_kib=cache_kib)
+    try:
+        problems: list[Problem] = []
+        bad = 0
+
+        def valid() -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+            nonlocal bad
+            for position, item in stream.read():
+                if isinstance(item, RowError):
+                    bad += 1
+                    if len(problems) < MAX_PROBLEMS:
+                        problems.append(item.problem)
+                    continue
+                yield item.target, position, item.columns
+
+        store.add(valid())
+        summary = Summary(
+            spec.kind,
+            stream.name,
+            store.count,
+            store.duplicates,
+            bad,
+            store.digest(),
+            tuple(problems),
+        )
+    except OSError as exc:
+        store.close()
+        raise SpecError(
+            [
+                Problem(
+                    where(("source", "csv" if source.csv else "jsonl")),
+                    f"cannot read audience file {source.file}: {exc.strerror or exc}",
+                    rule="file-unreadable",
+                )
+            ]
+        ) from exc
+    except sqlite3.Error as exc:
+        store.close()
+        raise PushflowError(
+            f"the temporary audience store in {store.folder.parent} failed: {exc} (free some "
+            "disk space there, or point TMPDIR to a folder with more)"
+        ) from exc
+    except BaseException:
+        store.close()
+        raise
+    return Audience(summary, stream, store)
+
+
+def audience_problems(loaded: LoadedCampaign, root: Path) -> list[Problem]:
+    """What ``pushflow validate`` reports about a campaign's audience, read as a stream without
+    the dedupe store: a missing, outside or unreadable file, and the first
+    :data:`MAX_PROBLEMS` bad rows (ids checked by kind), then a count of the rest."""
+    spec = loaded.campaign.audience
+    rule = id_rule(spec)
+    source = getattr(spec, "source", None)
+    if rule is None or source is None:
+        return []
+    where = _locator(lambda path: loaded.document.locate(("audience", *path)), loaded.path)
+    try:
+        stream = _source(source, rule, loaded.path, root, where)
+        bad = (item.problem for _, item in stream.read() if isinstance(item, RowError))
+        problems = list(islice(bad, MAX_PROBLEMS))
+        rest = sum(1 for _ in bad)
+    except SpecError as exc:
+        return list(exc.problems)
+    except OSError as exc:
+        key = "csv" if source.csv is not None else "jsonl"
+        return [
+            Problem(
+                where(("source", key)),
+                f"cannot read audience file {source.file}: {exc.strerror or exc}",
+                rule="file-unreadable",
+            )
+        ]
+    if rest:
+        problems.append(Problem(stream.origin, f"… and {rest} more bad rows", rule="audience-row"))
+    return problems
+
+
+def open_audience(
+    loaded: LoadedCampaign, root: Path, *, workdir: Path | None = None, cache_kib: int = CACHE_KIB
+) -> Audience:
+    """The audience of a loaded campaign, its inline rows placed at their YAML positions.
+
+    ``root`` is the project folder; see :func:`read_audience` for the rest.
+    """
+    return read_audience(
+        loaded.campaign.audience,
+        loaded.path,
+        root,
+        locate=lambda path: loaded.document.locate(("audience", *path)),
+        workdir=workdir,
+        cache_kib=cache_kib,
+    )
+
+
+def _locator(locate: Locate, campaign_path: Path) -> Callable[[tuple[str | int, ...]], Location]:
+    if locate is None:
+        return lambda _path: Location(display_path(campaign_path))
+    if isinstance(locate, Location):
+        fixed = locate
+        return lambda _path: fixed
+    return locate
+
+
+def _source(
+    source: AudienceSource,
+    against: IdRule,
+    campaign_path: Path,
+    root: Path,
+    where: Callable[[tuple[str | int, ...]], Location],
+) -> _Source:
+    column = source.id_column
+    if source.inline is not None:
+        items = source.inline
+
+        def place(index: int) -> Location:
+            return where(("source", "inline", index))
+
+        def read_items() -> Iterable[tuple[int, Row | RowError]]:
+            return enumerate(checked(read_inline(items, column, place), against))
+
+        return _Source("inline", read_items, place, where(("source", "inline")))
+    key = "csv" if source.csv is not None else "jsonl"
+    path = (campaign_path.parent / str(source.file)).resolve()
+    if not path.is_relative_to(root.resolve()):
+        raise SpecError(
+            [
+                Problem(
+                    where(("source", key)),
+                    f"audience file {source.file} is outside the project ({display_path(root)})",
+                    rule="audience-outside-project",
+                )
+            ]
+        )
+    if not path.is_file():
+        raise SpecError(
+            [
+                Problem(
+                    where(("source", key)),
+                    f"audience file {source.file} not found (looked for {display_path(path)})",
+                    rule="audience-file-missing",
+                )
+            ]
+        )
+    reader = read_csv if key == "csv" else read_jsonl
+    shown = display_path(path)
+
+    def read_file() -> Iterable[tuple[int, Row | RowError]]:
+        for item in checked(reader(path, shown, column), against):
+            location = item.location if isinstance(item, Row) else item.problem.location
+            yield location.row or 0, item
+
+    return _Source(shown, read_file, lambda row: Location(shown, row=row), Location(shown))

@@ -1,0 +1,69 @@
+"""Campaigns with audiences, loaded as compile will load them."""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from pushflow.audience.stream import Audience, open_audience
+from pushflow.spec.loader import load_campaigns, load_project
+from tests.conftest import NOW, MakeProject
+
+EMAS = """\
+name: flash
+provider: emas
+app: shop-emas
+message:
+  kind: notice
+  title: Hi
+  body: Hello
+audience:
+  kind: {kind}
+  device_type: android
+{audience}"""
+
+MPAAS = """\
+name: digest
+provider: mpaas
+app: shop-mpaas
+message:
+  kind: template
+  template: digest
+  values: {{count: "3"}}
+audience:
+  kind: {kind}
+{audience}"""
+
+#: Open the audience of a one-campaign project: (provider, kind, audience YAML, files) → Audience.
+OpenAudience = Callable[..., Audience]
+
+
+@pytest.fixture
+def open_campaign(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> OpenAudience:
+    """Write ``campaigns/c.yaml`` with the given audience lines and open its audience.
+
+    The working directory is the project, so messages name ``campaigns/c.yaml`` and
+    ``audiences/…`` as a user would see them.
+    """
+
+    def open_(
+        kind: str, audience: str, files: dict[str, str] | None = None, provider: str = "emas"
+    ) -> Audience:
+        template = EMAS if provider == "emas" else MPAAS
+        body = textwrap.indent(textwrap.dedent(audience), "  ")
+        campaign = template.format(kind=kind, audience=body)
+        root = make_project({"campaigns/c.yaml": campaign, **(files or {})})
+        monkeypatch.chdir(root)
+        project = load_project(root / "pushflow.yaml", now=NOW)
+        loaded, problems = load_campaigns([root / "campaigns"], project, now=NOW)
+        assert [str(p) for p in problems] == []
+        work = tmp_path / "work"
+        work.mkdir(exist_ok=True)
+        return open_audience(loaded[0], project.root, workdir=work)
+
+    return open_
