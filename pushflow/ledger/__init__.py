@@ -1,0 +1,40 @@
+"""The ledger: pushflow's state store (see docs/ledger.md).
+
+SQLAlchemy Core, one schema, SQLite (default, a file under ``.pushflow/``) or PostgreSQL.
+"""
+
+from pushflow.ledger.claims import new_owner
+from pushflow.ledger.errors import (
+    LedgerError,
+    LockTimeoutError,
+    SchemaTooNewError,
+    StateLocationError,
+)
+from pushflow.ledger.records import (
+    Actor,
+    Claim,
+    Occurrence,
+    Revision,
+    Schedule,
+    Send,
+    ServerTask,
+)
+from pushflow.ledger.store import Ledger
+from pushflow.ledger.url import resolve
+
+__all__ = [
+    "Actor",
+    "Claim",
+    "Ledger",
+    "LedgerError",
+    "LockTimeoutError",
+    "Occurrence",
+    "Revision",
+    "Schedule",
+    "SchemaTooNewError",
+    "Send",
+    "ServerTask",
+    "StateLocationError",
+    "new_owner",
+    "resolve",
+]

@@ -1,0 +1,114 @@
+"""What every part of the ledger shares: the engine, transactions, the clock, the change counter.
+
+The parts (:mod:`.revisions`, :mod:`.occurrences`, :mod:`.sends`, :mod:`.schedules`) are mixins
+over :class:`LedgerBase`, combined into :class:`~pushflow.ledger.store.Ledger`, so each stays a
+small module while callers see one object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, Table, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from pushflow.ledger import schema
+from pushflow.ledger.engine import READ
+from pushflow.ledger.url import describe
+
+#: Rows per statement/transaction in bulk work: under SQLite's oldest limit of 999 bound
+#: parameters for ``IN (…)`` lists, large enough that a million targets is 2 000 round trips.
+BATCH = 500
+#: Channel of ``NOTIFY`` on PostgreSQL when :meth:`LedgerBase._changed` commits.
+CHANNEL = "pushflow_state"
+
+T = TypeVar("T")
+
+
+def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    """``items`` in lists of at most ``size``, lazily (targets may be millions)."""
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def insert_for(conn: Connection, table: Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing``/``on_conflict_do_update``."""
+    module = postgresql if conn.dialect.name == "postgresql" else sqlite
+    return module.insert(table)
+
+
+def utcnow(now: datetime | None = None) -> datetime:
+    """``now`` (must be aware) or the current time, in UTC. Read at call time (freezegun)."""
+    if now is None:
+        return datetime.now(UTC)
+    if now.tzinfo is None:
+        raise ValueError(f"naive datetime {now!r}: pass an aware time")
+    return now.astimezone(UTC)
+
+
+class LedgerBase:
+    """Holds the engine; gives write and read transactions and bumps the change counter."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    @property
+    def engine(self) -> Engine:
+        return self._engine
+
+    @property
+    def where(self) -> str:
+        """The state's URL for messages (password masked)."""
+        return describe(self._engine.url)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._engine.dialect.name
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite): commit on success."""
+        with self._engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A read-only transaction: one consistent snapshot, never takes SQLite's write lock."""
+        with self._engine.connect().execution_options(**READ) as conn, conn.begin():
+            yield conn
+
+    def _changed(self, conn: Connection) -> int:
+        """Count a change to what should run (revisions, schedules, server tasks).
+
+        Called inside the writing transaction, so the counter moves exactly when the change
+        commits; on PostgreSQL ``pg_notify`` is delivered at that commit too. Sends do not call
+        this: N daemons claiming in parallel must not all queue on this one row.
+        """
+        table = schema.state_version
+        conn.execute(update(table).where(table.c.id == 1).values(version=table.c.version + 1))
+        version = int(conn.execute(select(table.c.version).where(table.c.id == 1)).scalar_one())
+        if conn.dialect.name == "postgresql":
+            conn.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": str(version)},
+            )
+        return version
+
+    def state_version(self) -> int:
+        """The change counter: cheap to poll; it moves whenever what should run changes."""
+        with self._read() as conn:
+            table = schema.state_version
+            return int(conn.execute(select(table.c.version).where(table.c.id == 1)).scalar_one())
+
+
+def in_chunks(values: Sequence[str], size: int = BATCH) -> Iterator[Sequence[str]]:
+    """Slices of ``values`` small enough for one ``IN (…)`` list."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]

@@ -1,0 +1,189 @@
+"""Claims: taking sends atomically, so that each is made by exactly one caller.
+
+Claiming a send is inserting its row with ``INSERT … ON CONFLICT DO NOTHING RETURNING``. The
+primary key (campaign, occurrence, target) lets exactly one insert win:
+
+- on SQLite, writers are serialised (``BEGIN IMMEDIATE``), so the second sees the first's row;
+- on PostgreSQL, a concurrent insert of the same key waits for the first transaction to commit,
+  then does nothing (or, if the first rolled back, inserts).
+
+``RETURNING`` yields only the rows this statement inserted: exactly the sends this caller alone
+may now make. Each batch is sorted by target, so concurrent claimers lock keys in one order and
+cannot deadlock on PostgreSQL; each batch is its own transaction, and targets are read lazily,
+so millions of targets never sit in memory.
+
+Retaking a row that exists is the same statement with ``ON CONFLICT DO UPDATE … WHERE`` the
+condition that makes it retakeable (an expired lease, ``failed``, ``unknown``), used only when
+the caller says a repeat is safe. Both databases evaluate that condition on the conflicting row
+under its lock (PostgreSQL re-reads the latest committed version), so two reclaimers of one
+expired claim cannot both win.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Generator, Iterable, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Executable, and_, bindparam, delete, false, or_
+from sqlalchemy.engine import Connection
+
+from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
+from pushflow.ledger.records import Actor, Claim
+from pushflow.ledger.schema import sends
+
+
+def new_owner() -> str:
+    """A claim owner unique to this process run: ``user@host pid N/abcd1234``."""
+    return f"{Actor.current()}/{uuid.uuid4().hex[:8]}"
+
+
+def of(campaign: str, occurrence: str) -> Any:
+    """The rows of one occurrence."""
+    return (sends.c.campaign == campaign) & (sends.c.occurrence == occurrence)
+
+
+KEY = ["campaign", "occurrence", "target"]
+#: What a retaken send forgets of its previous attempt.
+RETRY = {"finished_at": None, "result_code": None, "error": None}
+
+
+class Claims(LedgerBase):
+    def claim(
+        self,
+        campaign: str,
+        occurrence: str,
+        targets: Iterable[tuple[str, str]],
+        owner: str,
+        lease: timedelta,
+        *,
+        api: str = "",
+        reclaim_expired: bool = False,
+        retry_failed: bool = False,
+        resend_unknown: bool = False,
+        now: datetime | None = None,
+        batch_size: int = BATCH,
+    ) -> list[str]:
+        """Claim ``targets`` (target id, idempotency key); return the target ids this owner got.
+
+        As :meth:`claim_batches`, but holds the answer in memory: for millions of targets,
+        iterate :meth:`claim_batches` instead.
+        """
+        got = self.claim_batches(
+            campaign,
+            occurrence,
+            targets,
+            owner,
+            lease,
+            api=api,
+            reclaim_expired=reclaim_expired,
+            retry_failed=retry_failed,
+            resend_unknown=resend_unknown,
+            now=now,
+            batch_size=batch_size,
+        )
+        return [claim.target for batch in got for claim in batch]
+
+    def claim_batches(
+        self,
+        campaign: str,
+        occurrence: str,
+        targets: Iterable[tuple[str, str]],
+        owner: str,
+        lease: timedelta,
+        *,
+        api: str = "",
+        reclaim_expired: bool = False,
+        retry_failed: bool = False,
+        resend_unknown: bool = False,
+        now: datetime | None = None,
+        batch_size: int = BATCH,
+    ) -> Generator[list[Claim], None, None]:
+        """Claim lazily, one committed transaction per batch; yield each batch's claims.
+
+        A target is got when its row did not exist, or (only if the matching flag is set) was an
+        expired claim (``reclaim_expired``: the call may have been made, so only where the
+        service deduplicates by the key), a ``failed`` send (``retry_failed``: the service
+        refused, nothing was sent) or an ``unknown`` one (``resend_unknown``: the user asked).
+        A retaken row counts one more attempt. ``api`` is recorded on new rows; ``lease`` is
+        how long the claim is exclusive before it counts as expired.
+        """
+        for batch in batched(targets, batch_size):
+            when = utcnow(now)
+            keys = dict(sorted(batch))
+            claimed = {
+                "state": "claimed",
+                "claim_owner": owner,
+                "lease_expires_at": when + lease,
+                "claimed_at": when,
+            }
+            retake = [
+                and_(sends.c.state == "claimed", sends.c.lease_expires_at < when)
+                if reclaim_expired
+                else false(),
+                sends.c.state == "failed" if retry_failed else false(),
+                sends.c.state == "unknown" if resend_unknown else false(),
+            ]
+            rows = [
+                {
+                    "campaign": campaign,
+                    "occurrence": occurrence,
+                    "target": target,
+                    "idempotency_key": key,
+                    "api": api,
+                    "attempts": 1,
+                    **claimed,
+                }
+                for target, key in keys.items()
+            ]
+            with self._write() as conn:
+                statement = insert_for(conn, sends)
+                if reclaim_expired or retry_failed or resend_unknown:
+                    statement = statement.on_conflict_do_update(
+                        index_elements=KEY,
+                        set_={**claimed, **RETRY, "attempts": sends.c.attempts + 1},
+                        where=or_(*retake),
+                    )
+                else:
+                    statement = statement.on_conflict_do_nothing(index_elements=KEY)
+                returning = (sends.c.target, sends.c.idempotency_key, sends.c.attempts)
+                # executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row
+                # INSERT per batch and keeps the compiled statement cached.
+                got = conn.execute(statement.returning(*returning), rows).all()
+            claims = [
+                Claim(target=r.target, key=r.idempotency_key, attempts=r.attempts) for r in got
+            ]
+            yield sorted(claims, key=lambda claim: claim.target)
+
+    def release(self, campaign: str, occurrence: str, targets: Sequence[str], owner: str) -> int:
+        """Give back claims whose call was never made, as if never claimed."""
+        statement = delete(sends).where(
+            one_send(campaign, occurrence), sends.c.state == "claimed", sends.c.claim_owner == owner
+        )
+        with self._write() as conn:
+            return each_target(conn, statement, targets)
+
+
+def one_send(campaign: str, occurrence: str) -> Any:
+    """The row of one send, its target bound per execution (``each_target``).
+
+    Statements about sends name the whole primary key, one row at a time, executed in batches
+    (``executemany``: a pipeline on psycopg). ``target IN (…)`` would be shorter, but PostgreSQL
+    may plan it as a scan of the whole occurrence filtered by target when its statistics think
+    the occurrence is small (a new one always looks small): quadratic over a million targets.
+    """
+    return (
+        (sends.c.campaign == campaign)
+        & (sends.c.occurrence == occurrence)
+        & (sends.c.target == bindparam("one_target"))
+    )
+
+
+def each_target(conn: Connection, statement: Executable, targets: Sequence[str]) -> int:
+    """Run ``statement`` (built with :func:`one_send`) for each target; total rows affected."""
+    total = 0
+    for chunk in in_chunks(targets):
+        result = conn.execute(statement, [{"one_target": target} for target in chunk])
+        total += result.rowcount
+    return total

@@ -1,0 +1,105 @@
+"""A versioned schema: ordered steps, applied in one transaction, never run twice.
+
+The ``schema_version`` table holds one row per applied step. Opening a ledger runs
+:func:`upgrade`, which
+
+1. serialises with any other process doing the same (``BEGIN IMMEDIATE`` on SQLite, a
+   transaction-scoped advisory lock on PostgreSQL), so two daemons starting on an empty
+   database do not both create it;
+2. refuses a database whose version is newer than the code (:class:`SchemaTooNewError`): an old
+   pushflow must not write into state whose rules it does not know;
+3. on an empty database runs migration 1, which creates the *current* schema of
+   :mod:`pushflow.ledger.schema`, and stamps every known version (like a squashed history);
+4. on an older database runs each later step in order, in the same transaction (both backends
+   have transactional DDL), so a failed step leaves the database at its old version.
+
+Adding migration 2: change the table in ``schema.py`` *and* append::
+
+    def _add_send_note(conn: Connection) -> None:
+        conn.execute(text("ALTER TABLE sends ADD COLUMN note TEXT"))
+
+    MIGRATIONS = (..., Migration(2, "sends.note", _add_send_note))
+
+A fresh database gets the column from ``schema.py``; an existing one from the step. The test
+suite runs a step like this one against both backends.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Engine, func, insert, inspect, select, text
+from sqlalchemy.engine import Connection
+
+from pushflow.ledger import schema
+from pushflow.ledger.errors import SchemaTooNewError
+from pushflow.ledger.url import describe
+
+#: Key of the PostgreSQL advisory lock that serialises migrations (any stable 63-bit number).
+MIGRATION_LOCK_KEY = zlib.crc32(b"pushflow.migrations")
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One step: from ``version - 1`` to ``version``."""
+
+    version: int
+    description: str
+    upgrade: Callable[[Connection], None]
+
+
+def _initial_schema(conn: Connection) -> None:
+    schema.metadata.create_all(conn)
+    conn.execute(insert(schema.state_version).values(id=1, version=0))
+
+
+MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _initial_schema),)
+LATEST = MIGRATIONS[-1].version
+
+
+def current_version(conn: Connection) -> int:
+    """The schema version of the database (0: empty)."""
+    if not inspect(conn).has_table(schema.schema_version.name):
+        return 0
+    found = conn.execute(select(func.max(schema.schema_version.c.version))).scalar()
+    return int(found or 0)
+
+
+def upgrade(engine: Engine, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Bring the database to the latest version of ``migrations``; return that version."""
+    _check_order(migrations)
+    latest = migrations[-1].version
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
+        current = current_version(conn)
+        if current > latest:
+            raise SchemaTooNewError(describe(engine.url), current, latest)
+        if current == latest:
+            return current
+        if current == 0:
+            migrations[0].upgrade(conn)
+            _stamp(conn, migrations)
+            return latest
+        pending = [m for m in migrations if m.version > current]
+        for step in pending:
+            step.upgrade(conn)
+        _stamp(conn, pending)
+    return latest
+
+
+def _stamp(conn: Connection, steps: Sequence[Migration]) -> None:
+    now = datetime.now(UTC)
+    conn.execute(
+        insert(schema.schema_version),
+        [{"version": m.version, "description": m.description, "applied_at": now} for m in steps],
+    )
+
+
+def _check_order(migrations: Sequence[Migration]) -> None:
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migrations must be numbered 1, 2, 3 … without gaps: {versions}")

@@ -1,0 +1,180 @@
+"""The ledger's tables (SQLAlchemy Core), the *current* schema version's shape.
+
+Migration 1 creates these from empty; a later migration that changes a table here must also
+state the change as a step in :mod:`pushflow.ledger.migrations` for databases already at an older
+version.
+
+Why the keys are what they are (exactly-once rests on them):
+
+- ``sends`` has the primary key (campaign, occurrence, target): one row per send, ever. Claiming
+  a send is inserting its row; the database refuses a second row, so two appliers or daemons can
+  never both own one send. The row then carries the outcome, so a recorded send is never
+  repeated.
+- ``occurrences`` has the primary key (campaign, key); ``sends`` refers to it, so a send cannot
+  exist for an occurrence nobody recorded.
+- ``revisions`` allows one ``active`` row per campaign (a partial unique index): there is always
+  a single answer to "what was reviewed and applied".
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite (naive text) and PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the ledger stores aware UTC times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData()
+
+CAMPAIGN = String(200)
+OCCURRENCE = String(100)
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", String(200), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+#: One row (id 1) counting changes to what should run; the daemon polls it.
+state_version = Table(
+    "state_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("version", BigInteger, nullable=False),
+)
+
+apply_lock = Table(
+    "apply_lock",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("token", String(32), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("user", String(100), nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", CAMPAIGN, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("spec", JSON, nullable=False),
+    Column("audience_digest", String(64)),
+    Column("epoch", Integer, nullable=False, server_default=text("0")),
+    Column("status", String(12), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+    Column("applied_by", String(400), nullable=False),
+    Index("ix_revisions_campaign_epoch", "campaign", "epoch", "applied_at"),
+    Index(
+        "ux_revisions_active",
+        "campaign",
+        unique=True,
+        sqlite_where=text("status = 'active'"),
+        postgresql_where=text("status = 'active'"),
+    ),
+)
+
+occurrences = Table(
+    "occurrences",
+    metadata,
+    Column("campaign", CAMPAIGN, primary_key=True),
+    Column("key", OCCURRENCE, primary_key=True),
+    Column("instant", UTCDateTime, nullable=False),
+    Column("revision_id", Integer, ForeignKey("revisions.id"), nullable=False),
+    Column("status", String(12), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_occurrences_status_instant", "status", "instant"),
+)
+
+sends = Table(
+    "sends",
+    metadata,
+    Column("campaign", CAMPAIGN, primary_key=True),
+    Column("occurrence", OCCURRENCE, primary_key=True),
+    Column("target", String(255), primary_key=True),
+    Column("idempotency_key", String(128), nullable=False),
+    Column("api", String(64), nullable=False),
+    Column("state", String(10), nullable=False),
+    Column("claim_owner", String(200)),
+    Column("lease_expires_at", UTCDateTime),
+    Column("attempts", Integer, nullable=False),
+    Column("message_id", String(128)),
+    Column("task_id", String(128)),
+    Column("result_code", String(64)),
+    Column("error", Text),
+    Column("claimed_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime),
+    ForeignKeyConstraint(["campaign", "occurrence"], ["occurrences.campaign", "occurrences.key"]),
+    Index("ix_sends_state_lease", "state", "lease_expires_at"),
+)
+
+schedules = Table(
+    "schedules",
+    metadata,
+    Column("campaign", CAMPAIGN, primary_key=True),
+    Column("revision_id", Integer, ForeignKey("revisions.id"), nullable=False),
+    Column("trigger", JSON, nullable=False),
+    Column("next_fire_at", UTCDateTime),
+    Column("status", String(12), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+server_tasks = Table(
+    "server_tasks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", CAMPAIGN, nullable=False),
+    Column("occurrence", OCCURRENCE, nullable=False),
+    Column("revision_id", Integer, ForeignKey("revisions.id"), nullable=False),
+    Column("provider", String(10), nullable=False),
+    Column("app", String(100), nullable=False),
+    Column("api", String(64), nullable=False),
+    Column("task_id", String(128), nullable=False),
+    Column("fire_at", UTCDateTime),
+    Column("status", String(12), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("provider", "app", "task_id", name="uq_server_tasks_task"),
+    Index("ix_server_tasks_campaign_status", "campaign", "status"),
+)

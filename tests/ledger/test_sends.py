@@ -1,0 +1,181 @@
+"""Claim → call → record: every state transition of a send, on every backend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import count
+
+import pytest
+from sqlalchemy.exc import IntegrityError
+
+from pushflow.ledger import Ledger
+from tests.ledger.conftest import T0
+
+LEASE = timedelta(minutes=5)
+OCC = "2026-12-01T08:00"
+
+
+def targets(*names: str) -> list[tuple[str, str]]:
+    return [(name, f"key-{name}") for name in names]
+
+
+def test_a_send_is_claimed_once(ledger: Ledger, occurrence: str) -> None:
+    got = ledger.claim(
+        "promo", occurrence, targets("b", "a", "c"), "one", LEASE, api="mpaas.PushMultiple", now=T0
+    )
+    assert got == ["a", "b", "c"]
+    assert ledger.claim("promo", occurrence, targets("a", "b", "c", "d"), "two", LEASE, now=T0) == [
+        "d"
+    ]
+    send = ledger.send("promo", occurrence, "a")
+    assert send is not None
+    assert (send.state, send.claim_owner, send.idempotency_key, send.attempts) == (
+        "claimed",
+        "one",
+        "key-a",
+        1,
+    )
+    assert (send.api, send.claimed_at, send.lease_expires_at) == (
+        "mpaas.PushMultiple",
+        T0,
+        T0 + LEASE,
+    )
+
+
+def test_sends_need_a_recorded_occurrence(ledger: Ledger) -> None:
+    with pytest.raises(IntegrityError):
+        ledger.claim("promo", "nowhere", targets("a"), "one", LEASE)
+
+
+def test_claiming_is_lazy_batch_by_batch(ledger: Ledger, occurrence: str) -> None:
+    produced = count()
+    endless = ((f"t{next(produced):07d}", "k") for _ in iter(int, 1))
+    batches = ledger.claim_batches("promo", occurrence, endless, "one", LEASE, batch_size=100)
+    assert len(next(batches)) == 100
+    assert len(next(batches)) == 100
+    assert next(produced) == 200  # nothing beyond the batches asked for was read
+    batches.close()
+
+
+def test_expired_claims_are_retaken_only_when_allowed(ledger: Ledger, occurrence: str) -> None:
+    ledger.claim("promo", occurrence, targets("a", "b"), "crashed", LEASE, now=T0)
+    ledger.record_sent("promo", occurrence, ["b"], "crashed", message_id="m1")
+    later = T0 + LEASE + timedelta(seconds=1)
+    assert ledger.claim("promo", occurrence, targets("a", "b"), "next", LEASE, now=later) == []
+    early = T0 + LEASE - timedelta(seconds=1)
+    assert (
+        ledger.claim(
+            "promo", occurrence, targets("a"), "next", LEASE, reclaim_expired=True, now=early
+        )
+        == []
+    )
+    assert ledger.claim(
+        "promo", occurrence, targets("a", "b"), "next", LEASE, reclaim_expired=True, now=later
+    ) == ["a"]
+    send = ledger.send("promo", occurrence, "a")
+    assert send is not None
+    assert (send.claim_owner, send.attempts, send.lease_expires_at) == ("next", 2, later + LEASE)
+    # the old owner was fenced off: its late record changes nothing
+    assert ledger.record_sent("promo", occurrence, ["a"], "crashed", message_id="late") == 0
+    assert ledger.record_sent("promo", occurrence, ["a"], "next", message_id="m2") == 1
+
+
+def test_record_transitions(ledger: Ledger, occurrence: str) -> None:
+    ledger.claim("promo", occurrence, targets("a", "b", "c", "d"), "me", LEASE, now=T0)
+    done = T0 + timedelta(seconds=2)
+    assert (
+        ledger.record_sent(
+            "promo",
+            occurrence,
+            ["a"],
+            "me",
+            message_id="m1",
+            task_id="t1",
+            result_code="OK",
+            now=done,
+        )
+        == 1
+    )
+    assert (
+        ledger.record_failed(
+            "promo", occurrence, ["b"], "me", result_code="InvalidToken", error="x" * 5000
+        )
+        == 1
+    )
+    assert ledger.record_unknown("promo", occurrence, ["c"], "me", error="read timeout") == 1
+    assert ledger.release("promo", occurrence, ["d"], "me") == 1
+    assert (
+        ledger.record_sent("promo", occurrence, ["a", "b", "c"], "me") == 0
+    )  # only claimed rows move
+    sent = ledger.send("promo", occurrence, "a")
+    failed = ledger.send("promo", occurrence, "b")
+    unknown = ledger.send("promo", occurrence, "c")
+    assert sent is not None
+    assert failed is not None
+    assert unknown is not None
+    assert (sent.state, sent.message_id, sent.task_id, sent.result_code, sent.finished_at) == (
+        "sent",
+        "m1",
+        "t1",
+        "OK",
+        done,
+    )
+    assert sent.lease_expires_at is None
+    assert (failed.state, failed.result_code, len(failed.error or "")) == (
+        "failed",
+        "InvalidToken",
+        1000,
+    )
+    assert (unknown.state, unknown.error) == ("unknown", "read timeout")
+    assert ledger.send("promo", occurrence, "d") is None
+    assert ledger.send_counts("promo") == {"sent": 1, "failed": 1, "unknown": 1}
+
+
+def test_failed_and_unknown_sends_are_retaken_only_when_asked(
+    ledger: Ledger, occurrence: str
+) -> None:
+    ledger.claim("promo", occurrence, targets("a", "b", "c"), "me", LEASE, now=T0)
+    ledger.record_failed("promo", occurrence, ["a"], "me", result_code="Throttling")
+    ledger.record_unknown("promo", occurrence, ["b"], "me")
+    ledger.record_sent("promo", occurrence, ["c"], "me")
+    every = targets("a", "b", "c")
+    assert ledger.claim("promo", occurrence, every, "again", LEASE, reclaim_expired=True) == []
+    assert ledger.claim("promo", occurrence, every, "again", LEASE, retry_failed=True) == ["a"]
+    assert ledger.claim("promo", occurrence, every, "again", LEASE, resend_unknown=True) == ["b"]
+    retried = ledger.send("promo", occurrence, "a")
+    assert retried is not None
+    assert (retried.state, retried.attempts, retried.result_code, retried.finished_at) == (
+        "claimed",
+        2,
+        None,
+        None,
+    )
+
+
+def test_unknown_sends_are_resolved_from_the_service(ledger: Ledger, occurrence: str) -> None:
+    ledger.claim("promo", occurrence, targets("a", "b"), "me", LEASE, now=T0)
+    ledger.record_unknown("promo", occurrence, ["a", "b"], "me")
+    assert ledger.resolve_unknown("promo", occurrence, ["a"], "sent", message_id="m9") == 1
+    assert ledger.resolve_unknown("promo", occurrence, ["a"], "failed") == 0
+    assert ledger.send_counts("promo", occurrence) == {"sent": 1, "unknown": 1}
+
+
+def test_leases_are_extended_by_their_owner_only(ledger: Ledger, occurrence: str) -> None:
+    ledger.claim("promo", occurrence, targets("a"), "me", LEASE, now=T0)
+    assert ledger.extend_lease("promo", occurrence, ["a"], "other", LEASE, now=T0 + LEASE) == 0
+    assert ledger.extend_lease("promo", occurrence, ["a"], "me", LEASE, now=T0 + LEASE) == 1
+    later = T0 + LEASE + timedelta(seconds=1)
+    assert (
+        ledger.claim("promo", occurrence, targets("a"), "x", LEASE, reclaim_expired=True, now=later)
+        == []
+    )
+
+
+def test_sends_are_paged_by_target(ledger: Ledger, occurrence: str) -> None:
+    names = [f"t{i:04d}" for i in range(1200)]
+    assert len(ledger.claim("promo", occurrence, targets(*names), "me", LEASE)) == 1200
+    ledger.record_sent("promo", occurrence, names[:700], "me")
+    first = ledger.sends("promo", occurrence, states=["sent"])
+    second = ledger.sends("promo", occurrence, states=["sent"], after=first[-1].target)
+    assert [s.target for s in first + second] == names[:700]
+    assert ledger.send_counts("promo", occurrence) == {"sent": 700, "claimed": 500}
