@@ -13,6 +13,7 @@ import click
 
 from pushflow import __version__
 from pushflow.commands.emulator import emulator_command
+from pushflow.commands.plan import plan_command
 from pushflow.commands.schema import schema_command
 from pushflow.commands.validate import validate_command
 from pushflow.error_handler import error_handler
@@ -25,6 +26,7 @@ def cli() -> None:
 
 
 cli.add_command(validate_command)
+cli.add_command(plan_command)
 cli.add_command(schema_command)
 cli.add_command(emulator_command)
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from pushflow.plan.model import Plan
 from pushflow.spec.campaign import CampaignDocument
 from pushflow.spec.project import ProjectDocument
 
@@ -28,6 +29,11 @@ SCHEMAS: dict[str, tuple[type[BaseModel], str, str]] = {
         ProjectDocument,
         "urn:pushflow:schema:project:1",
         "pushflow project (pushflow.yaml)",
+    ),
+    "plan.schema.json": (
+        Plan,
+        "urn:pushflow:schema:plan:1",
+        "pushflow plan (its JSON view)",
     ),
 }
 

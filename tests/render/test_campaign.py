@@ -33,7 +33,6 @@ def test_every_example_compiles(examples: dict[str, LoadedCampaign]) -> None:
         "account-security-check",
         "cart-reminder",
         "order-shipped",
-        "reactivation-dormant",
     }
 
 

@@ -1,0 +1,1 @@
+"""Plan: compile campaigns into calls and show what will be sent (text, Markdown, JSON)."""

@@ -1,0 +1,241 @@
+"""Compile a validated campaign into its part of the plan: occurrences × audience → call groups.
+
+For each campaign: its occurrences within the horizon (the next one at least), the route (API and
+targets per call), every target rendered and checked against its API's limits (errors name the
+campaign line and the audience row), the idempotency keys of every send and their digest per
+group, and a few rendered samples. The audience is read once, as a sorted, deduplicated stream;
+nothing grows with its size but the number of occurrences in the horizon.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from pushflow.audience.sources import Row
+from pushflow.errors import Location, Problem, SpecError
+from pushflow.plan.keys import EVERYONE, keys_digest, msg_key
+from pushflow.plan.model import AudienceSummary, CallGroup, CampaignPlan, Execute, Sample
+from pushflow.plan.routes import Route, route
+from pushflow.render import CampaignRenderer, RenderedMessage
+from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
+from pushflow.spec.strategy import AtStrategy, LoopStrategy
+from pushflow.timing import Occurrence, at_occurrence, now_occurrence, occurrences
+
+Campaign = MpaasCampaign | EmasCampaign
+
+#: How far ahead a plan lists local occurrences when not told otherwise.
+DEFAULT_HORIZON = timedelta(days=7)
+#: APIs that carry one content for all targets of a call: an explicit choice of one of them
+#: cannot serve texts that differ per target.
+SAME_CONTENT_APIS = frozenset({"template", "continuous", "push"})
+#: Rendered messages shown per campaign.
+SAMPLES = 3
+#: mPaaS scheduled tasks pending at once (the issue's reading of the strategy rules; the emulator
+#: enforces the same number).
+MPAAS_PENDING_TASKS_MAX = 100
+
+
+@dataclass(frozen=True)
+class TargetList:
+    """An audience as compile reads it: the distinct targets, sorted, as a re-readable stream."""
+
+    summary: AudienceSummary
+    rows: Callable[[], Iterator[Row]]
+
+
+def strategy_text(campaign: Campaign) -> str:
+    """A reviewer's summary: ``now``, ``at … (zone), server``, ``every week on mon, fri at …``."""
+    strategy, zone = campaign.strategy, campaign.timezone or "UTC"
+    if isinstance(strategy, str):
+        return "now (on apply)"
+    where = campaign.execute()
+    if isinstance(strategy, AtStrategy):
+        return f"at {strategy.at.isoformat(sep=' ')} ({zone}), {where}"
+    days = f" on {', '.join(str(d) for d in strategy.on)}" if strategy.on else ""
+    until = f" until {strategy.until}" if strategy.until else ""
+    clock = strategy.at.strftime("%H:%M:%S").removesuffix(":00")
+    return f"every {strategy.every}{days} at {clock} from {strategy.from_}{until} ({zone}), {where}"
+
+
+def plan_occurrences(
+    campaign: Campaign, *, now: datetime, horizon: timedelta
+) -> tuple[list[Occurrence], Occurrence | None, Execute]:
+    """The occurrences a plan shows, the next send, and who fires them."""
+    strategy, zone = campaign.strategy, campaign.timezone
+    if isinstance(strategy, str):
+        occurrence = now_occurrence(now, zone)
+        return [occurrence], occurrence, "now"
+    execute: Execute = "server" if campaign.execute() == "server" else "local"
+    if isinstance(strategy, AtStrategy):
+        occurrence = at_occurrence(strategy, zone)
+        upcoming = occurrence.instant > now
+        return ([occurrence] if upcoming else []), (occurrence if upcoming else None), execute
+    if execute == "server":
+        # One server loop task covers every occurrence; the key names the loop.
+        following = list(islice(occurrences(strategy, zone, after=now, limit=1), 1))
+        first = following[0] if following else None
+        key = f"loop:{strategy.from_}..{strategy.until}@{strategy.at.isoformat()}"
+        if first is None:
+            return [], None, execute
+        return [Occurrence(first.instant, first.wall, first.zone, key)], first, execute
+    listed = list(occurrences(strategy, zone, after=now, until_instant=now + horizon))
+    following = listed[:1] or list(islice(occurrences(strategy, zone, after=now, limit=1), 1))
+    return listed, (following[0] if following else None), execute
+
+
+def _check_rendering(
+    renderer: CampaignRenderer, rows: Iterator[Row] | None, occurrence: datetime
+) -> list[RenderedMessage]:
+    """Render every target (every problem raised as :class:`RenderError`); keep samples."""
+    samples: list[RenderedMessage] = []
+    if rows is None:
+        samples.append(renderer.render(None, occurrence))
+        return samples
+    for row in rows:
+        message = renderer.render(row, occurrence)
+        if len(samples) < SAMPLES:
+            samples.append(message)
+        if not renderer.is_per_target and len(samples) >= 1:
+            break  # the same content for everyone: one rendering checks them all
+    return samples
+
+
+def _sample(message: RenderedMessage) -> Sample:
+    return Sample(
+        target=message.target,
+        title=message.title or "",
+        body=message.body or "",
+        values=dict(message.template_key_value),
+    )
+
+
+def send_target(platform: str | None, target: str) -> str:
+    """The target of one send: the id, prefixed with the platform when one campaign goes out
+    through several AppKeys (EMAS ``device_type: all`` with separate Android and iOS apps), so
+    each platform's send is its own exactly-once unit."""
+    return target if platform is None else f"{platform}:{target}"
+
+
+def _group_keys(
+    campaign: Campaign,
+    occurrence: Occurrence,
+    rows: Iterator[Row] | None,
+    platforms: tuple[str, ...],
+) -> Iterator[str]:
+    """The idempotency identity of every send of one occurrence, in target order."""
+    fanout: tuple[str | None, ...] = platforms if len(platforms) > 1 else (None,)
+    for row in rows if rows is not None else [None]:
+        for platform in fanout:
+            target = EVERYONE if row is None else row.target
+            yield msg_key(
+                campaign.name, campaign.epoch, occurrence.key, send_target(platform, target)
+            )
+
+
+def compile_campaign(
+    campaign: Campaign,
+    *,
+    file: str,
+    revision: str,
+    audience: TargetList | None,
+    renderer: CampaignRenderer,
+    locate: Callable[[tuple[str | int, ...]], Location],
+    now: datetime,
+    horizon: timedelta = DEFAULT_HORIZON,
+    platforms: tuple[str, ...] = (),
+) -> CampaignPlan:
+    """The plan of one campaign (action ``send`` or ``schedule``; the ledger diff refines it).
+
+    ``platforms`` lists the AppKeys an EMAS campaign goes out through when there are several
+    (``device_type: all`` with separate Android and iOS apps): every call is made once per
+    platform.
+    """
+    if renderer.is_per_target and campaign.api in SAME_CONTENT_APIS:
+        texts = sorted(".".join(map(str, path)) for path in renderer.per_target_paths)
+        raise SpecError(
+            [
+                Problem(
+                    locate(("api",)),
+                    f"api {campaign.api} sends the same content to every target, but "
+                    f"{', '.join(texts)} read the audience row: remove `api` or make the text "
+                    "the same for all",
+                    rule="api-per-target",
+                )
+            ]
+        )
+    listed, following, execute = plan_occurrences(campaign, now=now, horizon=horizon)
+    summary = (
+        audience.summary
+        if audience
+        else AudienceSummary(kind=campaign.audience.kind, source=None, targets=None)
+    )
+    chosen: Route = route(campaign, per_target=renderer.is_per_target, targets=summary.targets)
+    warnings = _warnings(campaign, chosen, summary, following)
+    first = following.local if following else now.astimezone(ZoneInfo(campaign.timezone or "UTC"))
+    samples = _check_rendering(renderer, audience.rows() if audience else None, first)
+    groups = [
+        CallGroup(
+            api=chosen.api,
+            app=campaign.app,
+            occurrence=occurrence.key,
+            at=occurrence.instant,
+            execute=execute,
+            targets=summary.targets if summary.targets is not None else 0,
+            calls=chosen.calls(summary.targets) * max(1, len(platforms)),
+            key_digest=keys_digest(
+                _group_keys(campaign, occurrence, audience.rows() if audience else None, platforms)
+            ),
+        )
+        for occurrence in listed
+    ]
+    return CampaignPlan(
+        name=campaign.name,
+        provider=campaign.provider,
+        app=campaign.app,
+        file=file,
+        revision=revision,
+        action="send" if execute == "now" else "schedule",
+        strategy=strategy_text(campaign),
+        audience=summary,
+        timezone=campaign.timezone or "UTC",
+        groups=groups,
+        next_send=following.instant if following else None,
+        samples=[_sample(m) for m in samples],
+        warnings=warnings,
+    )
+
+
+def _warnings(
+    campaign: Campaign,
+    chosen: Route,
+    summary: AudienceSummary,
+    following: Occurrence | None,
+) -> list[str]:
+    warnings = []
+    strategy = campaign.strategy
+    if isinstance(strategy, AtStrategy) and following is None:
+        warnings.append(f"`at` {strategy.at.isoformat(sep=' ')} is in the past: nothing to send")
+    if isinstance(strategy, LoopStrategy) and following is None:
+        warnings.append("the loop has no occurrence left: nothing to send")
+    if summary.duplicates:
+        warnings.append(f"{summary.duplicates} duplicate targets dropped")
+    if summary.targets == 0:
+        warnings.append("the audience is empty: nothing to send")
+    if chosen.api == "mpaas.PushSimple" and chosen.per_target:
+        warnings.append(
+            "per-target content through PushSimple takes one call per target: a template "
+            "message goes through PushMultiple, 100 targets a call"
+        )
+    if chosen.api == "mpaas.PushBroadcast" or campaign.audience.kind == "all":
+        warnings.append("reaches every device of the app matching the audience filter")
+    server_loop = isinstance(strategy, LoopStrategy) and campaign.execute() == "server"
+    if server_loop and chosen.calls(summary.targets) > MPAAS_PENDING_TASKS_MAX:
+        warnings.append(
+            f"a server loop creates one scheduled task per call ({chosen.calls(summary.targets)}); "
+            f"mPaaS keeps at most {MPAAS_PENDING_TASKS_MAX} pending: use `execute: local`"
+        )
+    return warnings
