@@ -177,14 +177,20 @@ class Sends(Claims):
         after: str | None = None,
         limit: int = BATCH,
     ) -> list[Send]:
-        """One page of sends by target id; pass the last target as ``after`` for the next."""
+        """One page of sends by target id; pass the last target as ``after`` for the next.
+
+        Ids are ordered by code point on both backends (PostgreSQL's ``"C"`` collation, SQLite's
+        ``BINARY``), as Python orders strings, so a caller can merge the pages with another
+        sorted stream of ids (an audience read back in order).
+        """
+        target = sends.c.target.collate("C" if self.backend == "postgresql" else "BINARY")
         query = select(sends).where(of(campaign, occurrence))
         if states is not None:
             query = query.where(sends.c.state.in_(list(states)))
         if after is not None:
-            query = query.where(sends.c.target > after)
+            query = query.where(target > after)
         with self._read() as conn:
-            rows = conn.execute(query.order_by(sends.c.target).limit(limit)).all()
+            rows = conn.execute(query.order_by(target).limit(limit)).all()
         return [_send(row) for row in rows]
 
     def send_counts(self, campaign: str, occurrence: str | None = None) -> dict[str, int]:

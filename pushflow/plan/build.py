@@ -11,21 +11,25 @@ import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Literal
 
-from pushflow.audience import open_audience
+from pushflow.audience import Row, open_audience
 from pushflow.connect import use_sandbox
-from pushflow.errors import Problem, SpecError
+from pushflow.errors import Location, Problem, SpecError
 from pushflow.plan.compile import DEFAULT_HORIZON, TargetList, compile_campaign
+from pushflow.plan.diff import State, changed_keys, read_state
 from pushflow.plan.model import AudienceSummary, CampaignPlan, Plan
+from pushflow.plan.quotas import estimated_seconds, pending_server_tasks, push_to_all_spacing
 from pushflow.render import RenderError, renderer_for
 from pushflow.spec.campaign import EmasCampaign
 from pushflow.spec.check import check_project
 from pushflow.spec.loader import LoadedCampaign, LoadedProject, display_path
 from pushflow.spec.project import EmasApp
+from pushflow.timing.occurrence import NOW_KEY
 
 
 def revision(loaded: LoadedCampaign, audience_digest: str | None) -> str:
@@ -71,50 +75,173 @@ def platforms(loaded: LoadedCampaign, project: LoadedProject) -> tuple[str, ...]
     return ("android", "ios") if len(keys) > 1 else ()
 
 
+def unsent(rows: Iterator[Row], done: Iterator[str]) -> Iterator[Row]:
+    """``rows`` (sorted by id) without the ids in ``done`` (sorted the same way): a merge, so
+    neither side is held in memory."""
+    pending = next(done, None)
+    for row in rows:
+        while pending is not None and pending < row.target:
+            pending = next(done, None)
+        if pending != row.target:
+            yield row
+
+
+def against_state(
+    loaded: LoadedCampaign, audience: TargetList | None, state: State
+) -> tuple[TargetList | None, list[str]]:
+    """The audience left to send and what differs from the applied revision."""
+    campaign = loaded.campaign
+    applied = state.revisions.get(campaign.name)
+    if applied is None:
+        return audience, ["new campaign"]
+    spec = campaign.model_dump(mode="json", by_alias=True)
+    diff = [f"changed: {', '.join(keys)}"] if (keys := changed_keys(applied.spec, spec)) else []
+    if applied.epoch != campaign.epoch:
+        return audience, [*diff, f"epoch {applied.epoch} → {campaign.epoch}: everything is resent"]
+    if campaign.strategy != "now" or audience is None:
+        return audience, diff
+    # A `now` campaign sends once per epoch: only targets without a send are left.
+    name = campaign.name
+
+    def rows() -> Iterator[Row]:
+        return unsent(audience.rows(), state.done(name, NOW_KEY))
+
+    left = sum(1 for _ in rows())
+    total = audience.summary.targets or 0
+    diff.append(f"{total - left} targets already sent, {left} new")
+    summary = audience.summary.model_copy(update={"targets": left})
+    return TargetList(summary, rows), diff
+
+
+def removed(state: State, present: set[str]) -> list[CampaignPlan]:
+    """Campaigns the state has applied that the project no longer holds: to cancel."""
+    plans = []
+    for name, applied in sorted(state.revisions.items()):
+        if name in present:
+            continue
+        spec = applied.spec
+        audience = spec.get("audience") or {}
+        plans.append(
+            CampaignPlan(
+                name=name,
+                provider=spec.get("provider", "mpaas"),
+                app=str(spec.get("app", "")),
+                file="(removed from the project)",
+                revision=applied.digest,
+                action="cancel",
+                strategy="(its scheduled work is cancelled)",
+                audience=AudienceSummary(
+                    kind=str(audience.get("kind", "")), source=None, targets=None
+                ),
+                diff=["removed: scheduled work, local and server-side, is cancelled"],
+            )
+        )
+    return plans
+
+
 def build_plan(
     paths: Sequence[Path],
     *,
     project_file: Path | None,
     now: datetime,
     horizon: timedelta = DEFAULT_HORIZON,
+    environ: Mapping[str, str] | None = None,
 ) -> Plan:
-    """The plan for the campaigns in ``paths`` (default: all of the project's)."""
+    """The plan for the campaigns in ``paths`` (default: all of the project's), compared with
+    the project's state."""
+    environ = os.environ if environ is None else environ
     report = check_project(paths, project_file=project_file, now=now)
     if not report.ok or report.project is None:
         raise SpecError(report.errors)
     project = report.project
     plans: list[CampaignPlan] = []
     problems: list[Problem] = []
+    rates = project.project.rate_limits
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pushflow-plan-")))
+        state = stack.enter_context(read_state(project.project.state, project.root, environ))
         for loaded in report.campaigns:
             campaign = loaded.campaign
             try:
                 renderer = renderer_for(campaign, loaded.document.locate)
                 with targets_of(loaded, project, workdir) as audience:
                     digest = audience.summary.digest if audience else None
-                    plans.append(
-                        compile_campaign(
-                            campaign,
-                            file=display_path(loaded.path),
-                            revision=revision(loaded, digest),
-                            audience=audience,
-                            renderer=renderer,
-                            locate=loaded.document.locate,
-                            now=now,
-                            horizon=horizon,
-                            platforms=platforms(loaded, project),
-                        )
+                    this = revision(loaded, digest)
+                    left, diff = against_state(loaded, audience, state)
+                    plan = compile_campaign(
+                        campaign,
+                        file=display_path(loaded.path),
+                        revision=this,
+                        audience=left,
+                        renderer=renderer,
+                        locate=loaded.document.locate,
+                        now=now,
+                        horizon=horizon,
+                        platforms=platforms(loaded, project),
                     )
+                applied = state.revisions.get(campaign.name)
+                nothing_left = (
+                    plan.action == "send"
+                    and left is not None
+                    and not any(group.targets for group in plan.groups)
+                )
+                if applied is not None and (applied.digest == this or nothing_left):
+                    plan = plan.model_copy(update={"action": "unchanged"})
+                plans.append(
+                    plan.model_copy(
+                        update={"diff": diff, "estimated_seconds": estimated_seconds(plan, rates)}
+                    )
+                )
             except (RenderError, SpecError) as exc:
                 problems.extend(exc.problems)
+        if not paths:  # a partial plan cannot tell a removed campaign from one not named
+            plans += removed(state, {loaded.campaign.name for loaded in report.campaigns})
+        where = {
+            loaded.campaign.name: loaded.document.locate(("strategy",))
+            for loaded in report.campaigns
+        }
+        problems += pending_server_tasks(plans, _pending_tasks(state), where)
+        problems += push_to_all_spacing(_pushes_to_all(report.campaigns, plans, project))
     if problems:
         raise SpecError(problems)
-    apps = {plan.app for plan in plans}
-    sandbox = any(use_sandbox(project.project.apps[name], os.environ) for name in apps)
+    apps = {plan.app for plan in plans if plan.app in project.project.apps}
+    sandbox = any(use_sandbox(project.project.apps[name], environ) for name in apps)
     return Plan(
         created_at=now,
         sandbox=sandbox,
+        state=state.where,
+        state_version=state.version,
         campaigns=plans,
         changes=any(plan.action != "unchanged" for plan in plans),
     )
+
+
+def _pending_tasks(state: State) -> int:
+    if state.ledger is None:
+        return 0
+    return sum(1 for task in state.ledger.server_tasks() if task.provider == "mpaas")
+
+
+def _pushes_to_all(
+    campaigns: Sequence[LoadedCampaign], plans: Sequence[CampaignPlan], project: LoadedProject
+) -> Iterator[tuple[str, str, str, datetime, Location]]:
+    by_name = {plan.name: plan for plan in plans}
+    for loaded in campaigns:
+        campaign = loaded.campaign
+        app = project.project.apps[campaign.app]
+        if not isinstance(campaign, EmasCampaign) or campaign.audience.kind != "all":
+            continue
+        if not isinstance(app, EmasApp):
+            continue
+        plan = by_name.get(campaign.name)
+        if plan is None or plan.action == "unchanged":
+            continue
+        device = campaign.audience.device_type
+        platforms_: tuple[Literal["android", "ios", "harmony"], ...] = (
+            ("android", "ios") if device == "all" else (device,)
+        )
+        where = loaded.document.locate(("audience", "kind"))
+        for group in plan.groups:
+            for platform in platforms_:
+                key = str(app.app_keys.get(platform, ""))
+                yield key, platform, campaign.message.kind, group.at, where

@@ -93,6 +93,15 @@ class CampaignPlan(PlanModel):
     next_send: AwareDatetime | None = Field(default=None, description="Next occurrence (UTC).")
     samples: list[Sample] = Field(default_factory=list, description="A few rendered messages.")
     warnings: list[str] = Field(default_factory=list, description="Things a reviewer should see.")
+    diff: list[str] = Field(
+        default_factory=list,
+        description="What differs from the applied revision in the state: new campaign, the "
+        "keys that changed, targets added or removed, removal.",
+    )
+    estimated_seconds: float | None = Field(
+        default=None,
+        description="How long the calls of the listed groups take at the app's QPS limits.",
+    )
 
 
 class Plan(PlanModel):
@@ -102,6 +111,14 @@ class Plan(PlanModel):
     created_at: AwareDatetime = Field(description="When the plan was made (UTC).")
     sandbox: bool = Field(
         default=False, description="True when apps are served by the embedded emulator."
+    )
+    state: str | None = Field(
+        default=None, description="The state the plan was compared with (password masked)."
+    )
+    state_version: int | None = Field(
+        default=None,
+        description="The state's change counter when planned: apply refuses a plan made against "
+        "a state that changed since.",
     )
     campaigns: list[CampaignPlan] = Field(default_factory=list, description="Per campaign.")
     changes: bool = Field(description="Whether applying this plan would do anything.")

@@ -23,6 +23,7 @@ from pushflow.plan.views_summary import (
     audience_phrase,
     count,
     display_zone,
+    duration,
     instant,
     number,
     plan_warnings,
@@ -125,6 +126,10 @@ def _section(campaign: CampaignPlan, tz: tzinfo, max_groups: int, samples: int) 
         f"### {_action(campaign)} {code(campaign.name)}",
         f"{code(campaign.file)} · revision {code(campaign.revision)}",
     ]
+    if campaign.diff:
+        parts.append("\n".join(f"- {cell(change)}" for change in campaign.diff))
+    if campaign.estimated_seconds:
+        parts.append(f"Estimated sending time: {duration(campaign.estimated_seconds)}")
     if campaign.groups:
         parts.append(_groups(campaign.groups, tz, max_groups))
     if campaign.samples and samples > 0:

@@ -148,3 +148,17 @@ SANDBOX_NOTE = "SANDBOX: apps are served by the embedded emulator; nothing reach
 def visible(text: str) -> str:
     """``text`` with control, format (bidi) and separator characters escaped: ``\\x1b``."""
     return "".join(repr(c)[1:-1] if unicodedata.category(c) in UNSAFE else c for c in text)
+
+
+def duration(seconds: float) -> str:
+    """``0.4 s``, ``12 s``, ``3 min 20 s``, ``2 h 5 min`` (an estimate: no false precision)."""
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = round(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} h {minutes} min"
+    if minutes:
+        return f"{minutes} min {secs} s"
+    return f"{secs} s"

@@ -20,6 +20,7 @@ from pushflow.plan.views_summary import (
     audience_phrase,
     count,
     display_zone,
+    duration,
     instant,
     number,
     plan_warnings,
@@ -93,6 +94,7 @@ def _campaign(campaign: CampaignPlan, tz: tzinfo, paint: _Painter, max_groups: i
     action = paint(f"{SYMBOLS[campaign.action]} {campaign.action}", ACTION_STYLES[campaign.action])
     where = f"({visible(campaign.provider)}, app {visible(campaign.app)})"
     lines = [f"{action} {paint(visible(campaign.name), BOLD)} {where}"]
+    lines += [f"{INDENT}{'':<11}{visible(change)}" for change in campaign.diff]
     if campaign.action == "unchanged":
         return lines
     details = [
@@ -102,6 +104,8 @@ def _campaign(campaign: CampaignPlan, tz: tzinfo, paint: _Painter, max_groups: i
     ]
     if campaign.next_send is not None:
         details.append(("next send", instant(campaign.next_send, tz)))
+    if campaign.estimated_seconds:
+        details.append(("duration", duration(campaign.estimated_seconds)))
     lines += [f"{INDENT}{label:<11}{value}" for label, value in details]
     if campaign.groups:
         lines += _groups(campaign.groups, tz, paint, max_groups)

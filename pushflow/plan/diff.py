@@ -1,0 +1,92 @@
+"""Compare a plan with the state: what is new, what changed, what was removed, what is done.
+
+The state is the ledger (``pushflow/ledger``): the revision of each campaign that was applied and
+the sends already made. A plan read against it says, per campaign:
+
+- **new** — never applied: ``send`` (now) or ``schedule``;
+- **unchanged** — the applied revision is this one and nothing is left to send;
+- **changed** — the keys that differ from the applied revision (``message``, ``audience``…);
+  for a ``now`` campaign, only targets that have no send yet would be sent (``+500 new targets``);
+  a content edit alone sends nothing (keys do not depend on content: bump ``epoch`` to resend);
+- **removed** — applied, but no longer in the project: ``cancel`` its scheduled work.
+
+Reading the state never writes it: a SQLite state that does not exist yet is an empty state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import URL
+
+from pushflow.ledger import Ledger, Revision, resolve
+from pushflow.ledger.records import SendState
+from pushflow.ledger.url import describe
+
+#: Send states that mean "this target was reached" (or might have been: unknown is not resent
+#: without --resend-unknown, so it is not new either).
+DONE: tuple[SendState, ...] = ("sent", "unknown")
+
+
+@dataclass
+class State:
+    """What the plan needs from the ledger, read once."""
+
+    where: str
+    version: int | None
+    revisions: dict[str, Revision] = field(default_factory=dict)
+    ledger: Ledger | None = None
+
+    def done(self, campaign: str, occurrence: str) -> Iterator[str]:
+        """Targets of ``campaign`` × ``occurrence`` already sent (or unknown), sorted by id."""
+        if self.ledger is None:
+            return
+        after: str | None = None
+        while True:
+            page = self.ledger.sends(campaign, occurrence, states=DONE, after=after)
+            if not page:
+                return
+            for send in page:
+                yield send.target
+            after = page[-1].target
+
+
+def _exists(url: URL) -> bool:
+    if url.get_backend_name() != "sqlite":
+        return True
+    return bool(url.database) and Path(str(url.database)).is_file()
+
+
+@contextmanager
+def read_state(state: str, root: Path, environ: Mapping[str, str] | None = None) -> Iterator[State]:
+    """The state at ``state`` (``pushflow.yaml``'s setting; ``PUSHFLOW_STATE_URL`` wins)."""
+    url = resolve(state, root, environ)
+    if not _exists(url):
+        yield State(describe(url), None)
+        return
+    with Ledger(url) as ledger:
+        revisions = {revision.campaign: revision for revision in ledger.active_revisions()}
+        yield State(describe(url), ledger.state_version(), revisions, ledger)
+
+
+def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """The top-level keys (one level deeper for message, audience, channels, strategy) whose
+    values differ, for a reviewer: ``message.title``, ``strategy``, ``audience.source``."""
+    changed = []
+    for key in sorted(set(before) | set(after)):
+        old, new = before.get(key), after.get(key)
+        if old == new:
+            continue
+        if isinstance(old, dict) and isinstance(new, dict) and key != "strategy":
+            changed += [
+                f"{key}.{inner}"
+                for inner in sorted(set(old) | set(new))
+                if old.get(inner) != new.get(inner)
+            ]
+        else:
+            changed.append(key)
+    return changed
