@@ -12,6 +12,7 @@ import sys
 import click
 
 from pushflow import __version__
+from pushflow.commands.apply import apply_command
 from pushflow.commands.emulator import emulator_command
 from pushflow.commands.plan import plan_command
 from pushflow.commands.schema import schema_command
@@ -27,6 +28,7 @@ def cli() -> None:
 
 cli.add_command(validate_command)
 cli.add_command(plan_command)
+cli.add_command(apply_command)
 cli.add_command(schema_command)
 cli.add_command(emulator_command)
 

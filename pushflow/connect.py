@@ -106,7 +106,7 @@ def connect(
         return Connection(name, client, True, f"state in {shown}", asgi.state.emulator)
     endpoint = str(app.endpoint) if app.endpoint is not None else None
     if isinstance(app, EmasApp):
-        emas = EmasClient(credentials=DefaultChain(), endpoint=endpoint or DEFAULT_EMAS_ENDPOINT)
+        emas = EmasClient(credentials=DefaultChain(env), endpoint=endpoint or DEFAULT_EMAS_ENDPOINT)
         return Connection(name, emas, False, str(emas.url))
-    mpaas = MpaasClient(region=app.region, credentials=DefaultChain(), endpoint=endpoint)
+    mpaas = MpaasClient(region=app.region, credentials=DefaultChain(env), endpoint=endpoint)
     return Connection(name, mpaas, False, str(mpaas.url))

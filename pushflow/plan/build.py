@@ -22,6 +22,7 @@ from pushflow.connect import use_sandbox
 from pushflow.errors import Location, Problem, SpecError
 from pushflow.plan.compile import DEFAULT_HORIZON, TargetList, compile_campaign
 from pushflow.plan.diff import State, changed_keys, read_state
+from pushflow.plan.keys import EVERYONE
 from pushflow.plan.model import AudienceSummary, CampaignPlan, Plan
 from pushflow.plan.quotas import estimated_seconds, pending_server_tasks, push_to_all_spacing
 from pushflow.render import RenderError, renderer_for
@@ -113,6 +114,22 @@ def against_state(
     return TargetList(summary, rows), diff
 
 
+def unchanged(
+    state: State, name: str, this: str, plan: CampaignPlan, *, everyone_done: bool
+) -> bool:
+    """Whether applying would do nothing: a ``now`` campaign with no send left to make (a
+    failed one is left: the next apply retries it), or a scheduled one at the applied revision.
+    """
+    applied = state.revisions.get(name)
+    if applied is None:
+        return False
+    if plan.action != "send":
+        return applied.digest == this
+    if everyone_done:  # broadcast, tag, all: the one send to everyone
+        return any(target == EVERYONE for target in state.done(name, NOW_KEY))
+    return not any(group.targets for group in plan.groups)
+
+
 def removed(state: State, present: set[str]) -> list[CampaignPlan]:
     """Campaigns the state has applied that the project no longer holds: to cancel."""
     plans = []
@@ -146,6 +163,7 @@ def build_plan(
     now: datetime,
     horizon: timedelta = DEFAULT_HORIZON,
     environ: Mapping[str, str] | None = None,
+    resend_unknown: bool = False,
 ) -> Plan:
     """The plan for the campaigns in ``paths`` (default: all of the project's), compared with
     the project's state."""
@@ -159,7 +177,9 @@ def build_plan(
     rates = project.project.rate_limits
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pushflow-plan-")))
-        state = stack.enter_context(read_state(project.project.state, project.root, environ))
+        state = stack.enter_context(
+            read_state(project.project.state, project.root, environ, resend_unknown=resend_unknown)
+        )
         for loaded in report.campaigns:
             campaign = loaded.campaign
             try:
@@ -179,13 +199,7 @@ def build_plan(
                         horizon=horizon,
                         platforms=platforms(loaded, project),
                     )
-                applied = state.revisions.get(campaign.name)
-                nothing_left = (
-                    plan.action == "send"
-                    and left is not None
-                    and not any(group.targets for group in plan.groups)
-                )
-                if applied is not None and (applied.digest == this or nothing_left):
+                if unchanged(state, campaign.name, this, plan, everyone_done=left is None):
                     plan = plan.model_copy(update={"action": "unchanged"})
                 plans.append(
                     plan.model_copy(

@@ -40,6 +40,8 @@ class State:
     version: int | None
     revisions: dict[str, Revision] = field(default_factory=dict)
     ledger: Ledger | None = None
+    #: Send states that count as done: ``unknown`` too, unless the user asks to resend them.
+    done_states: tuple[SendState, ...] = DONE
 
     def done(self, campaign: str, occurrence: str) -> Iterator[str]:
         """Targets of ``campaign`` × ``occurrence`` already sent (or unknown), sorted by id."""
@@ -47,7 +49,7 @@ class State:
             return
         after: str | None = None
         while True:
-            page = self.ledger.sends(campaign, occurrence, states=DONE, after=after)
+            page = self.ledger.sends(campaign, occurrence, states=self.done_states, after=after)
             if not page:
                 return
             for send in page:
@@ -62,15 +64,23 @@ def _exists(url: URL) -> bool:
 
 
 @contextmanager
-def read_state(state: str, root: Path, environ: Mapping[str, str] | None = None) -> Iterator[State]:
-    """The state at ``state`` (``pushflow.yaml``'s setting; ``PUSHFLOW_STATE_URL`` wins)."""
+def read_state(
+    state: str,
+    root: Path,
+    environ: Mapping[str, str] | None = None,
+    *,
+    resend_unknown: bool = False,
+) -> Iterator[State]:
+    """The state at ``state`` (``pushflow.yaml``'s setting; ``PUSHFLOW_STATE_URL`` wins).
+    With ``resend_unknown``, sends whose outcome is unknown count as still to send."""
     url = resolve(state, root, environ)
+    done: tuple[SendState, ...] = ("sent",) if resend_unknown else DONE
     if not _exists(url):
-        yield State(describe(url), None)
+        yield State(describe(url), None, done_states=done)
         return
     with Ledger(url) as ledger:
         revisions = {revision.campaign: revision for revision in ledger.active_revisions()}
-        yield State(describe(url), ledger.state_version(), revisions, ledger)
+        yield State(describe(url), ledger.state_version(), revisions, ledger, done)
 
 
 def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:

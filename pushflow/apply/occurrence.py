@@ -1,0 +1,248 @@
+"""Send one occurrence of one campaign: claim → call → record, chunk by chunk.
+
+The audience is read sorted and cut into chunks of one call's size from its start, so a chunk is
+the same set of targets on every run: a call rebuilt after a crash carries the same keys (and,
+for EMAS, the same IdempotentToken). For each chunk:
+
+1. **claim** its sends in the ledger; only the targets this process won go into the call
+   (targets sent before, or held by another apply or daemon, are skipped);
+2. **call** the service (rate-limited, retried where safe: :mod:`pushflow.apply.sender`);
+3. **record** the outcome for exactly those targets: ``sent`` (never repeated), ``failed``
+   (nothing sent; a later apply retries it), or ``unknown`` (reported, not resent unless asked).
+
+A process killed between 2 and 3 leaves its claims ``claimed`` with an expired lease. The next
+run settles them first (:func:`settle_stale_claims`): an EMAS call carries an IdempotentToken the
+service honours for 15 minutes, so a claim younger than that is simply taken again and the same
+call resent (the service answers with the first result); anything else becomes ``unknown``.
+Calls run concurrently up to a bound; claims and records are committed per chunk.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from pushflow.apply.calls import Call, with_message_id
+from pushflow.apply.sender import Outcome, Sender
+from pushflow.audience import Row
+from pushflow.ledger import Ledger
+from pushflow.plan.compile import send_target
+from pushflow.plan.keys import EVERYONE, msg_key
+
+#: A claim is exclusive this long; then it counts as stale (the process died). It covers a call
+#: with all its retries (the read timeout and the backoff cap are far shorter), and leaves most
+#: of EMAS's 15-minute token window for a resend after a crash.
+LEASE = timedelta(minutes=5)
+#: EMAS deduplicates a repeated IdempotentToken within 15 minutes; keep a margin.
+EMAS_TOKEN_WINDOW = timedelta(minutes=14)
+
+
+@dataclass
+class Tally:
+    """What happened to the sends of an apply."""
+
+    sent: int = 0
+    skipped: int = 0
+    failed: Counter[str] = field(default_factory=Counter)
+    unknown: int = 0
+    calls: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.sent += other.sent
+        self.skipped += other.skipped
+        self.failed.update(other.failed)
+        self.unknown += other.unknown
+        self.calls += other.calls
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.unknown
+
+
+def settle_stale_claims(
+    ledger: Ledger, campaign: str, occurrence: str, *, idempotent: bool, now: datetime
+) -> int:
+    """Mark stale claims ``unknown`` unless the service deduplicates a resend; return how many
+    were marked. (Young EMAS claims are left: the claim pass retakes them.)"""
+    marked = 0
+    after: str | None = None
+    while page := ledger.sends(campaign, occurrence, states=["claimed"], after=after):
+        after = page[-1].target
+        for send in page:
+            if send.lease_expires_at is None or send.lease_expires_at >= now:
+                continue  # a live claim of another process
+            if idempotent and now - send.claimed_at < EMAS_TOKEN_WINDOW:
+                continue
+            owner = send.claim_owner or ""
+            marked += ledger.record_unknown(
+                campaign,
+                occurrence,
+                [send.target],
+                owner,
+                error="the process making this call stopped before recording its outcome",
+                now=now,
+            )
+    return marked
+
+
+@dataclass
+class OccurrenceRun:
+    """Everything needed to send one occurrence."""
+
+    ledger: Ledger
+    sender: Sender
+    owner: str
+    campaign: str
+    epoch: int
+    occurrence: str
+    api: str
+    platforms: tuple[str | None, ...]
+    idempotent: bool
+    retry_failed: bool = True
+    resend_unknown: bool = False
+    concurrency: int = 8
+    clock: Callable[[], datetime] = datetime.now
+    progress: Callable[[Tally], None] = lambda tally: None
+    _message_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    def _key(self, target: str) -> str:
+        return msg_key(self.campaign, self.epoch, self.occurrence, target)
+
+    def claim(self, rows: list[Row] | None, platform: str | None, api: str) -> list[Row] | None:
+        """The rows of a chunk this process won (None for an audience the service expands,
+        which has the one target :data:`EVERYONE`; ``[]`` when nothing is left to send)."""
+        names = [EVERYONE] if rows is None else [row.target for row in rows]
+        targets = [send_target(platform, name) for name in names]
+        pairs = [(target, self._key(target)) for target in targets]
+        got = set(
+            self.ledger.claim(
+                self.campaign,
+                self.occurrence,
+                pairs,
+                self.owner,
+                LEASE,
+                api=api,
+                reclaim_expired=self.idempotent,
+                retry_failed=self.retry_failed,
+                resend_unknown=self.resend_unknown,
+                now=self.clock(),
+            )
+        )
+        if rows is None:
+            return None if got else []
+        return [row for row in rows if send_target(platform, row.target) in got]
+
+    def record(self, call: Call, outcome: Outcome, tally: Tally) -> None:
+        targets = list(call.targets)
+        now = self.clock()
+        if outcome.state == "sent":
+            self.ledger.record_sent(
+                self.campaign,
+                self.occurrence,
+                targets,
+                self.owner,
+                message_id=outcome.message_id,
+                task_id=outcome.task_id,
+                result_code="OK",
+                now=now,
+            )
+            tally.sent += len(targets)
+        elif outcome.state == "failed":
+            self.ledger.record_failed(
+                self.campaign,
+                self.occurrence,
+                targets,
+                self.owner,
+                result_code=outcome.code,
+                error=outcome.error,
+                now=now,
+            )
+            tally.failed[outcome.code or "error"] += len(targets)
+        else:
+            self.ledger.record_unknown(
+                self.campaign, self.occurrence, targets, self.owner, error=outcome.error, now=now
+            )
+            tally.unknown += len(targets)
+
+    async def run(
+        self,
+        chunks: Iterator[list[Row] | None],
+        build: Callable[[list[Row] | None, str | None], list[Call]],
+        stored_message: Callable[[str | None, int], Call] | None = None,
+    ) -> Tally:
+        """Send every chunk; ``build(rows, platform)`` makes its calls, ``stored_message``
+        (ContinuouslyPush) makes the Push with Target=TBD that later calls refer to."""
+        tally = Tally()
+        settle_stale_claims(
+            self.ledger,
+            self.campaign,
+            self.occurrence,
+            idempotent=self.idempotent,
+            now=self.clock(),
+        )
+        slots = asyncio.Semaphore(self.concurrency)
+        pending: set[asyncio.Task[None]] = set()
+        message_ids: dict[tuple[str | None, int], str] = {}
+        calls_made: Counter[str | None] = Counter()
+
+        async def one(call: Call) -> None:
+            try:
+                message_id = None
+                if call.needs_message_id and stored_message is not None:
+                    part = calls_made[call.platform] // 10_000
+                    calls_made[call.platform] += 1
+                    message_id = await self._message(
+                        stored_message, call.platform, part, message_ids
+                    )
+                    if message_id is None:
+                        failed = Outcome(
+                            "failed",
+                            1,
+                            code="StoredMessage",
+                            error="the stored message (Push with Target=TBD) was not created",
+                        )
+                        self.record(call, failed, tally)
+                        return
+                    call = with_message_id(call, message_id)
+                outcome = await self.sender.send(call)
+                tally.calls += outcome.attempts
+                self.record(call, outcome, tally)
+                self.progress(tally)
+            finally:
+                slots.release()
+
+        for chunk in chunks:
+            for platform in self.platforms:
+                won = self.claim(chunk, platform, self.api)
+                if won == []:
+                    tally.skipped += len(chunk) if chunk is not None else 1
+                    continue
+                if chunk is not None and won is not None:
+                    tally.skipped += len(chunk) - len(won)
+                for call in build(won, platform):
+                    await slots.acquire()
+                    task = asyncio.create_task(one(call))
+                    pending.add(task)
+                    task.add_done_callback(pending.discard)
+        if pending:
+            await asyncio.gather(*pending)
+        return tally
+
+    async def _message(
+        self,
+        stored_message: Callable[[str | None, int], Call],
+        platform: str | None,
+        part: int,
+        cache: dict[tuple[str | None, int], str],
+    ) -> str | None:
+        key = (platform, part)
+        async with self._message_lock:
+            if key not in cache:
+                outcome = await self.sender.send(stored_message(platform, part))
+                if outcome.state != "sent" or not outcome.message_id:
+                    return None
+                cache[key] = outcome.message_id
+        return cache[key]

@@ -1,0 +1,298 @@
+"""``pushflow apply``: act on the plan — record what was reviewed, send what is due now, hand the
+rest to the daemon or the service, cancel what was removed.
+
+Per campaign of the plan (acting only on what the plan says; a saved plan whose campaigns,
+audiences or state changed since is refused by :mod:`pushflow.apply.saved`):
+
+- ``unchanged``: nothing;
+- every other action records the revision in the ledger first (what was reviewed);
+- ``send`` (a ``now`` campaign): the occurrence ``now`` is sent, claim → call → record
+  (:mod:`pushflow.apply.occurrence`);
+- ``schedule`` with ``execute: local``: the schedule is recorded for ``pushflow daemon``;
+- ``schedule`` with ``execute: server``: the scheduled (mPaaS strategyType 1/2) or timed (EMAS
+  PushTime) requests are made now, as sends of the occurrence ``server:<occurrence>@<revision>``
+  (a changed revision makes new server tasks), their task ids recorded, and the server tasks of
+  the campaign's earlier revisions cancelled;
+- ``cancel``: the campaign's local schedule and its server tasks are cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+from pushflow.apply.calls import Call
+from pushflow.apply.cancel import cancel_server_tasks
+from pushflow.apply.occurrence import OccurrenceRun, Tally
+from pushflow.apply.requests import calls_for, continuous_message
+from pushflow.apply.retry import RetryPolicy
+from pushflow.apply.sender import Client, Sender
+from pushflow.audience import Row, open_audience
+from pushflow.connect import Connection, connect
+from pushflow.ledger import Ledger, new_owner
+from pushflow.plan.build import platforms
+from pushflow.plan.compile import plan_occurrences
+from pushflow.plan.model import CampaignPlan, Execute, Plan
+from pushflow.plan.quotas import qps
+from pushflow.plan.routes import route
+from pushflow.render import renderer_for
+from pushflow.spec.loader import LoadedCampaign, LoadedProject
+from pushflow.spec.message import MpaasTemplateMessage
+from pushflow.spec.project import ApiName
+from pushflow.timing import Occurrence
+
+
+@dataclass
+class Applied:
+    """The result of an apply: per campaign, and in total."""
+
+    campaigns: dict[str, Tally] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> Tally:
+        total = Tally()
+        for tally in self.campaigns.values():
+            total.add(tally)
+        return total
+
+
+@dataclass
+class ApplyOptions:
+    lock_timeout: float = 30.0
+    concurrency: int = 8
+    resend_unknown: bool = False
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    environ: Mapping[str, str] = field(default_factory=dict)
+    progress: Callable[[str, Tally], None] = lambda campaign, tally: None
+
+
+class Applier:
+    """Applies one plan to one project's state."""
+
+    def __init__(
+        self, plan: Plan, project: LoadedProject, ledger: Ledger, options: ApplyOptions
+    ) -> None:
+        self.plan = plan
+        self.project = project
+        self.ledger = ledger
+        self.options = options
+        self.owner = new_owner()
+        self.connections: dict[str, Connection] = {}
+        self.now = plan.created_at
+        self.apps = project.project.apps
+
+    def client(self, app: str) -> Client:
+        if app not in self.connections:
+            self.connections[app] = connect(
+                app,
+                self.project.project.apps[app],
+                root=self.project.root,
+                env=self.options.environ,
+            )
+        return self.connections[app].client
+
+    def sender(self) -> Sender:
+        rates = self.project.project.rate_limits
+        return Sender(
+            self.client, lambda _app, api: qps(cast(ApiName, api), rates), self.options.retry
+        )
+
+    async def apply(self, loaded: list[LoadedCampaign]) -> Applied:
+        result = Applied()
+        sender = self.sender()
+        by_name = {item.campaign.name: item for item in loaded}
+        async with AsyncExitStack() as stack:
+            stack.push_async_callback(self._close)
+            for planned in self.plan.campaigns:
+                if planned.action == "unchanged":
+                    continue
+                if planned.action == "cancel":
+                    result.campaigns[planned.name] = await self._cancel(planned, result)
+                    continue
+                result.campaigns[planned.name] = await self._campaign(
+                    by_name[planned.name], planned, sender, result
+                )
+        return result
+
+    async def _close(self) -> None:
+        for connection in self.connections.values():
+            await connection.aclose()
+
+    async def _cancel(self, planned: CampaignPlan, result: Applied) -> Tally:
+        self.ledger.cancel_schedule(planned.name, now=self.now)
+        result.notes += await cancel_server_tasks(
+            self.ledger, planned.name, self.client, self.apps, keep=None, now=self.now
+        )
+        self.ledger.remove_campaign(planned.name)
+        return Tally()
+
+    def _sandbox_template(self, campaign: LoadedCampaign) -> None:
+        """In the sandbox the emulator plays the mPaaS console: a template the campaign keeps a
+        local copy of is created there, as a user would create it in the console. Real apps
+        are never touched: their templates live in the console."""
+        message = campaign.campaign.message
+        if not isinstance(message, MpaasTemplateMessage) or message.template_text is None:
+            return
+        self.client(campaign.campaign.app)
+        connection = self.connections[campaign.campaign.app]
+        if connection.emulator is None or connection.emulator.template(message.template):
+            return
+        text = message.template_text
+        connection.emulator.add_template(
+            {"name": message.template, "title": text.title, "content": text.content}
+        )
+
+    async def _campaign(
+        self, loaded: LoadedCampaign, planned: CampaignPlan, sender: Sender, result: Applied
+    ) -> Tally:
+        campaign = loaded.campaign
+        self._sandbox_template(loaded)
+        spec = campaign.model_dump(mode="json", by_alias=True)
+        applied = self.ledger.record_revision(
+            campaign.name,
+            planned.revision,
+            spec,
+            audience_digest=planned.audience.digest,
+            epoch=campaign.epoch,
+            now=self.now,
+        )
+        listed, following, execute = plan_occurrences(campaign, now=self.now, horizon=timedelta(0))
+        if execute == "local":
+            self.ledger.set_schedule(
+                campaign.name,
+                applied.id,
+                {
+                    "strategy": spec.get("strategy"),
+                    "timezone": campaign.timezone,
+                    "epoch": campaign.epoch,
+                },
+                next_fire_at=following.instant if following else None,
+                now=self.now,
+            )
+            result.notes.append(f"{campaign.name}: scheduled for the daemon")
+            return Tally()
+        self.ledger.cancel_schedule(campaign.name, now=self.now)
+        if not listed:
+            return Tally()
+        occurrence = listed[0]
+        key = occurrence.key if execute == "now" else f"server:{occurrence.key}@{planned.revision}"
+        self.ledger.record_occurrence(
+            campaign.name, key, occurrence.instant, applied.id, now=self.now
+        )
+        tally = await self._send(loaded, occurrence, key, execute, sender)
+        if execute == "server":
+            await self._record_server_tasks(campaign.name, key, applied.id, occurrence)
+            result.notes += await cancel_server_tasks(
+                self.ledger, campaign.name, self.client, self.apps, keep=key, now=self.now
+            )
+        return tally
+
+    async def _send(
+        self,
+        loaded: LoadedCampaign,
+        occurrence: Occurrence,
+        key: str,
+        execute: Execute,
+        sender: Sender,
+    ) -> Tally:
+        campaign = loaded.campaign
+        app = self.project.project.apps[campaign.app]
+        renderer = renderer_for(campaign, loaded.document.locate)
+        local = occurrence.local
+        with open_audience(loaded, self.project.root) as audience:
+            audience.check()
+            chosen = route(
+                campaign, per_target=renderer.is_per_target, targets=audience.summary.targets
+            )
+            shared = None if renderer.is_per_target else renderer.render(None, local)
+
+            def chunks() -> Iterator[list[Row] | None]:
+                if not audience.listed or chosen.per_call is None:
+                    yield None
+                    return
+                yield from audience.chunks(chosen.per_call)
+
+            def build(rows: list[Row] | None, platform: str | None) -> list[Call]:
+                messages = (
+                    [shared]
+                    if shared is not None
+                    else [renderer.render(r, local) for r in rows or []]
+                )
+                return calls_for(
+                    campaign,
+                    app=app,
+                    occurrence=occurrence,
+                    execute=execute,
+                    route=chosen,
+                    rows=rows,
+                    messages=messages,
+                    platform=platform,
+                )
+
+            def stored(platform: str | None, part: int) -> Call:
+                message = shared if shared is not None else renderer.render(None, local)
+                return continuous_message(
+                    campaign,
+                    app=app,
+                    occurrence=occurrence,
+                    execute=execute,
+                    message=message,
+                    platform=platform,
+                    part=part,
+                )
+
+            fanout = platforms(loaded, self.project) or (None,)
+            run = OccurrenceRun(
+                self.ledger,
+                sender,
+                self.owner,
+                campaign.name,
+                campaign.epoch,
+                key,
+                chosen.api,
+                fanout,
+                idempotent=chosen.api in ("emas.Push", "emas.MassPush"),
+                resend_unknown=self.options.resend_unknown,
+                concurrency=self.options.concurrency,
+                clock=lambda: _utcnow(self.now),
+                progress=lambda tally: self.options.progress(campaign.name, tally),
+            )
+            return await run.run(
+                chunks(), build, stored if chosen.api == "emas.ContinuouslyPush" else None
+            )
+
+    async def _record_server_tasks(
+        self, campaign: str, key: str, revision_id: int, occurrence: Occurrence
+    ) -> None:
+        after: str | None = None
+        while page := self.ledger.sends(campaign, key, states=["sent"], after=after):
+            after = page[-1].target
+            for send in page:
+                task = send.task_id or send.message_id
+                if task:
+                    self.ledger.record_server_task(
+                        campaign,
+                        key,
+                        revision_id,
+                        provider=send.api.split(".")[0],
+                        app=self._app_of(campaign),
+                        api=send.api,
+                        task_id=task,
+                        fire_at=occurrence.instant,
+                        now=self.now,
+                    )
+
+    def _app_of(self, campaign: str) -> str:
+        for planned in self.plan.campaigns:
+            if planned.name == campaign:
+                return planned.app
+        return ""
+
+
+def _utcnow(floor: datetime) -> datetime:
+    """The wall clock, never earlier than the plan's instant (tests freeze the plan's clock)."""
+    return max(floor, datetime.now(UTC))
