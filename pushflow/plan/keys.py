@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 #: Bumped only if the derivation itself ever has to change (it would resend everything).
 SCHEME = "pushflow/1"
@@ -42,6 +42,20 @@ def _digest(*parts: str | int) -> str:
 def msg_key(campaign: str, epoch: int, occurrence: str, target: str) -> str:
     """The mPaaS msgKey of one target's send."""
     return _digest("msgkey", campaign, epoch, occurrence, target)[:32]
+
+
+def msg_keys(campaign: str, epoch: int, occurrence: str) -> Callable[[str], str]:
+    """:func:`msg_key` of many targets of one occurrence: ``msg_keys(c, e, o)(target) ==
+    msg_key(c, e, o, target)``, the shared prefix of the identity hashed once."""
+    prefix = hashlib.sha256(_identity("msgkey", campaign, epoch, occurrence) + b"\0")
+    copy = prefix.copy
+
+    def key(target: str) -> str:
+        digest = copy()
+        digest.update(target.encode("utf-8"))
+        return digest.hexdigest()[:32]
+
+    return key
 
 
 def call_identity(targets: Iterable[str]) -> str:
