@@ -21,9 +21,14 @@ from tests.conftest import NOW, MakeProject
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: The examples are planned against an empty state of their own, whatever a developer's
+#: `pushflow apply` left in the repository's .pushflow/.
+NO_STATE = {"PUSHFLOW_STATE_URL": "sqlite:////nonexistent/pushflow-tests/state.db"}
+
+
 @pytest.fixture(scope="module")
 def example_plan() -> Plan:
-    return build_plan([], project_file=ROOT / "pushflow.yaml", now=NOW)
+    return build_plan([], project_file=ROOT / "pushflow.yaml", now=NOW, environ=NO_STATE)
 
 
 @pytest.mark.parametrize(
@@ -65,6 +70,7 @@ def test_a_longer_horizon_lists_loop_occurrences() -> None:
         [ROOT / "campaigns" / "monthly-statement-loop.yaml"],
         project_file=ROOT / "pushflow.yaml",
         now=NOW,
+        environ=NO_STATE,
         horizon=timedelta(days=40),
     )
     (campaign,) = plan.campaigns
@@ -91,7 +97,7 @@ def _copy_project(tmp_path: Path) -> Path:
 
 
 def _digest(root: Path, name: str) -> str:
-    plan = build_plan([], project_file=root / "pushflow.yaml", now=NOW)
+    plan = build_plan([], project_file=root / "pushflow.yaml", now=NOW, environ={})
     (campaign,) = [c for c in plan.campaigns if c.name == name]
     return campaign.groups[0].key_digest
 
@@ -130,7 +136,7 @@ def test_a_rendering_problem_names_the_line_and_the_row(
     root = make_project({"campaigns/c.yaml": emas, "campaigns/users.csv": rows})
     monkeypatch.chdir(root)
     with pytest.raises(SpecError) as caught:
-        build_plan([], project_file=root / "pushflow.yaml", now=NOW)
+        build_plan([], project_file=root / "pushflow.yaml", now=NOW, environ={})
     (problem,) = caught.value.problems
     assert str(problem).startswith(
         "campaigns/c.yaml:6:10: error: campaigns/users.csv row 3: title is "
@@ -147,7 +153,7 @@ def test_an_explicit_api_that_cannot_carry_per_target_content(
     root = make_project({"campaigns/c.yaml": text})
     monkeypatch.chdir(root)
     with pytest.raises(SpecError) as caught:
-        build_plan([], project_file=root / "pushflow.yaml", now=NOW)
+        build_plan([], project_file=root / "pushflow.yaml", now=NOW, environ={})
     assert [str(p) for p in caught.value.problems] == [
         "campaigns/c.yaml:12:6: error: api template sends the same content to every target, but "
         "message.values.count read the audience row: remove `api` or make the text the same for "
