@@ -5,6 +5,11 @@ them reach templates) with the target id under the source's ``id_column``. A bad
 :class:`~pushflow.errors.Problem`-carrying error naming ``file row N``, where N counts records as
 a spreadsheet shows them: the CSV header is row 1, the first target row 2; in JSONL, row N is
 line N. Inline rows (written in the campaign) have no file: each is placed at its YAML position.
+
+A row's :class:`~pushflow.errors.Location` is only built when something asks for it (an error
+message): rows carry the function that places them and their position instead, which keeps
+millions of rows cheap. :class:`CsvRecords` reads a CSV file one step lower, as ``(row number,
+target id, values)`` records in the header's order, for the bulk paths that need no mapping.
 """
 
 from __future__ import annotations
@@ -12,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,14 +26,59 @@ from pushflow.errors import Location, Problem
 #: far smaller, and a huge field usually means a broken quote swallowing the rest of the file).
 MAX_FIELD = 64 * 1024
 
+#: Where the row at a position was written (a file row number, an inline list index).
+Place = Callable[[int], Location]
+#: One good CSV record: its row number, its target id (stripped) and its values in header order.
+Record = tuple[int, str, list[str]]
 
-@dataclass(frozen=True)
+
 class Row:
-    """One target of an audience: its id, its columns, and where it was written."""
+    """One target of an audience: its id, its columns, and where it was written.
 
-    target: str
-    columns: Mapping[str, Any]
-    location: Location
+    Either give the ``location``, or the ``place`` function and the ``position`` it places: the
+    location is then built the first time it is read (rows read in bulk rarely need one).
+    """
+
+    __slots__ = ("_location", "_place", "_position", "columns", "target")
+
+    def __init__(
+        self,
+        target: str,
+        columns: Mapping[str, Any],
+        location: Location | None = None,
+        *,
+        place: Place | None = None,
+        position: int = 0,
+    ) -> None:
+        if location is None and place is None:
+            raise TypeError("a Row needs a location or a place")
+        self.target = target
+        self.columns = columns
+        self._location = location
+        self._place = place
+        self._position = position
+
+    @property
+    def location(self) -> Location:
+        """Where the row was written (``audiences/vip.csv row 7``, ``campaigns/c.yaml:14:9``)."""
+        if self._location is None:
+            assert self._place is not None
+            self._location = self._place(self._position)
+        return self._location
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Row):
+            return NotImplemented
+        return (self.target, self.columns, self.location) == (
+            other.target,
+            other.columns,
+            other.location,
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # columns are a mutable mapping
+
+    def __repr__(self) -> str:
+        return f"Row(target={self.target!r}, columns={self.columns!r}, location={self.location!r})"
 
 
 class RowError(Exception):
@@ -40,94 +89,135 @@ class RowError(Exception):
         self.problem = problem
 
 
-def _target(columns: Mapping[str, Any], id_column: str, location: Location) -> str:
+def file_place(shown: str) -> Place:
+    """Rows of the file shown as ``shown``: position N is ``shown row N``."""
+
+    def place(row: int) -> Location:
+        return Location(shown, row=row)
+
+    return place
+
+
+def _no_target(columns: Mapping[str, Any], id_column: str) -> str | None:
+    """Why ``columns`` hold no usable target id, or None when they do."""
     value = columns.get(id_column)
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise RowError(
-            Problem(location, f"no target id in column `{id_column}`", rule="audience-row-id")
-        )
+        return f"no target id in column `{id_column}`"
     if not isinstance(value, str | int) or isinstance(value, bool):
-        raise RowError(
-            Problem(
-                location,
-                f"target id in `{id_column}` must be a string or an integer, got "
-                f"{type(value).__name__}",
-                rule="audience-row-id",
-            )
+        return (
+            f"target id in `{id_column}` must be a string or an integer, got {type(value).__name__}"
         )
-    return str(value).strip()
+    return None
+
+
+def _row(columns: Mapping[str, Any], id_column: str, place: Place, position: int) -> Row | RowError:
+    wrong = _no_target(columns, id_column)
+    if wrong is not None:
+        return RowError(Problem(place(position), wrong, rule="audience-row-id"))
+    target = str(columns[id_column]).strip()
+    return Row(target, columns, place=place, position=position)
+
+
+class CsvRecords:
+    """A CSV audience file with a header, as records: ``(row number, target id, values)``.
+
+    The header is read when the object is made (``header`` is empty when it is unusable; the
+    problem is then the one item iteration yields). Iterating reads the file again from the
+    start, one record at a time: bad rows come as :class:`RowError` so callers can go on; a
+    record that cannot be parsed ends the file. Target ids are stripped but not checked against
+    a kind (see :mod:`pushflow.audience.ids`).
+    """
+
+    def __init__(self, path: Path, shown: str, id_column: str) -> None:
+        self.path = path
+        self.shown = shown
+        self.id_column = id_column
+        self.place = file_place(shown)
+        self.header: tuple[str, ...] = ()
+        self._header_error: RowError | None = None
+        csv.field_size_limit(MAX_FIELD)
+        with self._open() as handle:
+            self._read_header(csv.reader(handle, strict=True))
+
+    def _open(self) -> Any:
+        return self.path.open(newline="", encoding="utf-8-sig")
+
+    def _read_header(self, reader: Any) -> None:
+        first = Location(self.shown, row=1)
+        try:
+            header = next(reader)
+        except StopIteration:
+            problem = Problem(first, "empty file: expected a header row", rule="audience-row")
+            self._header_error = RowError(problem)
+            return
+        except (csv.Error, UnicodeDecodeError) as exc:
+            problem = Problem(first, f"unreadable CSV header: {exc}", rule="audience-row")
+            self._header_error = RowError(problem)
+            return
+        if self.id_column not in header:
+            problem = Problem(
+                first,
+                f"header has no `{self.id_column}` column (the id_column); it has: "
+                + ", ".join(header),
+                rule="audience-id-column",
+            )
+            self._header_error = RowError(problem)
+            return
+        self.header = tuple(header)
+
+    def __iter__(self) -> Iterator[Record | RowError]:
+        if self._header_error is not None:
+            yield self._header_error
+            return
+        csv.field_size_limit(MAX_FIELD)
+        header, place = self.header, self.place
+        width, index = len(header), header.index(self.id_column)
+        with self._open() as handle:
+            reader = csv.reader(handle, strict=True)
+            number = 1
+            try:
+                next(reader)  # the header, read when this object was made
+                for record in reader:
+                    number += 1
+                    if len(record) != width:
+                        if not record:
+                            continue  # a blank line
+                        message = f"{len(record)} fields, expected {width} as in the header"
+                        yield RowError(Problem(place(number), message, rule="audience-row"))
+                        continue
+                    target = record[index].strip()
+                    if not target:
+                        message = f"no target id in column `{self.id_column}`"
+                        yield RowError(Problem(place(number), message, rule="audience-row-id"))
+                        continue
+                    yield number, target, record
+            except (csv.Error, UnicodeDecodeError) as exc:
+                message = f"unreadable CSV: {exc}"
+                yield RowError(Problem(place(number + 1), message, rule="audience-row"))
 
 
 def read_csv(path: Path, shown: str, id_column: str) -> Iterator[Row | RowError]:
     """Rows of a CSV file with a header; bad rows are yielded as errors so callers can go on."""
-    csv.field_size_limit(MAX_FIELD)
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        reader = csv.reader(handle, strict=True)
-        try:
-            header = next(reader)
-        except StopIteration:
-            yield RowError(
-                Problem(
-                    Location(shown, row=1), "empty file: expected a header row", rule="audience-row"
-                )
-            )
-            return
-        except (csv.Error, UnicodeDecodeError) as exc:
-            yield RowError(
-                Problem(
-                    Location(shown, row=1), f"unreadable CSV header: {exc}", rule="audience-row"
-                )
-            )
-            return
-        if id_column not in header:
-            yield RowError(
-                Problem(
-                    Location(shown, row=1),
-                    f"header has no `{id_column}` column (the id_column); it has: "
-                    + ", ".join(header),
-                    rule="audience-id-column",
-                )
-            )
-            return
-        number = 1
-        while True:
-            number += 1
-            location = Location(shown, row=number)
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-            except (csv.Error, UnicodeDecodeError) as exc:
-                yield RowError(Problem(location, f"unreadable CSV: {exc}", rule="audience-row"))
-                return
-            if not record:
-                continue
-            if len(record) != len(header):
-                yield RowError(
-                    Problem(
-                        location,
-                        f"{len(record)} fields, expected {len(header)} as in the header",
-                        rule="audience-row",
-                    )
-                )
-                continue
-            columns = dict(zip(header, record, strict=True))
-            try:
-                yield Row(_target(columns, id_column, location), columns, location)
-            except RowError as exc:
-                yield exc
+    records = CsvRecords(path, shown, id_column)
+    header, place = records.header, records.place
+    for item in records:
+        if isinstance(item, RowError):
+            yield item
+            continue
+        number, target, values = item
+        yield Row(target, dict(zip(header, values, strict=True)), place=place, position=number)
 
 
 def read_jsonl(path: Path, shown: str, id_column: str) -> Iterator[Row | RowError]:
     """Rows of a JSON Lines file, one object per line; blank lines are skipped."""
+    place = file_place(shown)
     with path.open(encoding="utf-8") as handle:
         number = 0
         while True:
-            location = Location(shown, row=number + 1)
             try:
                 line = handle.readline()
             except UnicodeDecodeError as exc:
-                yield RowError(Problem(location, f"not UTF-8: {exc}", rule="audience-row"))
+                yield RowError(Problem(place(number + 1), f"not UTF-8: {exc}", rule="audience-row"))
                 return
             if not line:
                 return
@@ -137,21 +227,14 @@ def read_jsonl(path: Path, shown: str, id_column: str) -> Iterator[Row | RowErro
             try:
                 columns = json.loads(line)
             except json.JSONDecodeError as exc:
-                yield RowError(Problem(location, f"invalid JSON: {exc.msg}", rule="audience-row"))
+                message = f"invalid JSON: {exc.msg}"
+                yield RowError(Problem(place(number), message, rule="audience-row"))
                 continue
             if not isinstance(columns, dict):
-                yield RowError(
-                    Problem(
-                        location,
-                        f"expected a JSON object, got {type(columns).__name__}",
-                        rule="audience-row",
-                    )
-                )
+                message = f"expected a JSON object, got {type(columns).__name__}"
+                yield RowError(Problem(place(number), message, rule="audience-row"))
                 continue
-            try:
-                yield Row(_target(columns, id_column, location), columns, location)
-            except RowError as exc:
-                yield exc
+            yield _row(columns, id_column, place, number)
 
 
 def read_inline(
@@ -165,9 +248,5 @@ def read_inline(
     ``locate(n)`` is where entry n was written (``campaigns/x.yaml:12:9``).
     """
     for index, item in enumerate(items):
-        location = locate(index)
         columns: Mapping[str, Any] = item if isinstance(item, Mapping) else {id_column: item}
-        try:
-            yield Row(_target(columns, id_column, location), columns, location)
-        except RowError as exc:
-            yield exc
+        yield _row(columns, id_column, locate, index)

@@ -1,15 +1,26 @@
 """A disk-backed set of targets: duplicates dropped in bounded memory, read back sorted.
 
 Ten million ids do not fit comfortably in a Python set (about 1.5 GB for 32-character strings), so
-the distinct targets live in a temporary SQLite file: one table keyed by the id, filled with
-``INSERT OR IGNORE`` in batched transactions (the first occurrence wins; every ignored insert is a
-duplicate). SQLite keeps only its page cache in memory (:data:`CACHE_KIB`), so memory stays flat
-whatever the audience size; the file costs disk instead (about 2-3x the id bytes plus columns).
+the distinct targets live in a temporary SQLite file. SQLite keeps only its page cache in memory
+(:data:`CACHE_KIB`, which also bounds its sorter), so memory stays flat whatever the audience
+size; the file costs disk instead.
+
+Loading is two steps. Rows are appended as they come to an unindexed ``loading`` table, in a
+file of its own (a plain append, whatever the order of the ids); when the targets are first read,
+one ``INSERT OR IGNORE … SELECT … ORDER BY id, rowid`` moves them into the ``targets`` table keyed
+by the id, and the loading file is removed. SQLite sorts with an external merge sort (temporary
+files in ``TMPDIR``), the keyed table is written in key order, and for each id the row loaded
+first comes first: the first occurrence wins, every later one is ignored and counted as a
+duplicate. Random inserts into a B-tree far larger than the page cache would touch a page the
+cache no longer holds on nearly every row; the sort reads and writes sequentially. Rows added
+after a read go through the same two steps, and a target already kept stays kept.
 
 Each target keeps its *position* (the row number in its file, or its index in an inline list) and
-its columns as JSON, so the sorted pass has everything a message needs. Rows whose keys are those
-of the first row stored (every CSV row: the header) are stored as a JSON array of values, the keys
-being kept once; other rows (JSONL or inline mappings with other keys) as JSON objects.
+its columns, so the sorted pass has everything a message needs. The column names of the first row
+stored are kept once (:attr:`TargetStore.keys`; for a CSV file, its header); rows with exactly
+those names and only text values (every CSV row) are stored as one SQLite column per value;
+other rows (JSONL or inline mappings with other names, or with numbers, lists…) as a JSON object
+in the ``data`` column, so their values come back with their JSON types.
 
 Ids compare as SQLite's BINARY collation does: by UTF-8 bytes, which is Unicode code point order,
 the same order as Python's ``sorted``.
@@ -22,28 +33,25 @@ import json
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
-from itertools import islice
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-#: SQLite page cache, in KiB: the store's whole memory budget.
+#: SQLite page cache, in KiB: the store's whole memory budget (its sorter uses as much).
 CACHE_KIB = 32 * 1024
-#: Rows per INSERT transaction.
+#: Rows fetched from SQLite at a time when reading back.
 BATCH = 5_000
 #: Hex digits of SHA-256 kept in an audience digest.
 DIGEST_HEX = 16
+#: Page cache of the loading table, in KiB (rows are only appended to it).
+LOADING_CACHE_KIB = 2 * 1024
+#: Most columns stored one SQLite column each (SQLite allows 2,000 in a table); rows of wider
+#: files are stored as JSON objects.
+MAX_VALUE_COLUMNS = 1_000
 
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode
 _DECODE = json.JSONDecoder().decode
-
-_SCHEMA = """
-CREATE TABLE targets (
-    id TEXT PRIMARY KEY NOT NULL,
-    position INTEGER NOT NULL,
-    columns TEXT NOT NULL
-) WITHOUT ROWID
-"""
 
 
 class TargetStore:
@@ -52,10 +60,15 @@ class TargetStore:
     def __init__(self, directory: Path | None = None, *, cache_kib: int = CACHE_KIB) -> None:
         self.folder = Path(tempfile.mkdtemp(prefix="pushflow-audience-", dir=directory))
         self.path = self.folder / "targets.sqlite"
-        #: The column names of the first row stored; rows with the same keys are stored as arrays.
+        #: The column names of the first row stored; rows with the same names (and text values)
+        #: are stored one value a column.
         self.keys: tuple[str, ...] | None = None
-        self.count = 0
-        self.duplicates = 0
+        self._kept = 0
+        self._loaded = 0
+        self._pending = False
+        self._values = 0  # value columns of both tables, fixed by the first row stored
+        self._created = False
+        self._columns = "id, position, data"
         self._db = sqlite3.connect(self.path, isolation_level=None)
         for pragma in (
             "journal_mode=OFF",
@@ -65,58 +78,155 @@ class TargetStore:
             f"cache_size=-{cache_kib}",
         ):
             self._db.execute(f"PRAGMA {pragma}")
-        self._db.execute(_SCHEMA)
+
+    @property
+    def count(self) -> int:
+        """Distinct targets stored."""
+        self._settle()
+        return self._kept
+
+    @property
+    def duplicates(self) -> int:
+        """Rows dropped because their target was already stored."""
+        self._settle()
+        return self._loaded - self._kept
 
     def add(self, rows: Iterable[tuple[str, int, Mapping[str, Any]]]) -> None:
-        """Store ``(target, position, columns)`` rows; a target already stored is a duplicate."""
-        encode = self._encode
-        batches = iter(rows)
-        while batch := [(t, p, encode(c)) for t, p, c in islice(batches, BATCH)]:
-            before = self._db.total_changes
-            self._db.execute("BEGIN")
-            self._db.executemany(
-                "INSERT OR IGNORE INTO targets (id, position, columns) VALUES (?, ?, ?)", batch
-            )
-            self._db.execute("COMMIT")
-            added = self._db.total_changes - before
-            self.count += added
-            self.duplicates += len(batch) - added
+        """Store ``(target, position, columns)`` rows; a target already stored is a duplicate.
 
-    def _encode(self, columns: Mapping[str, Any]) -> str:
-        keys = tuple(columns)
+        If ``rows`` raises, the store can only be closed.
+        """
+        iterator = iter(rows)
+        first = next(iterator, None)
+        if first is None:
+            return
+        if self.keys is None:
+            self.keys = tuple(first[2])
+        self._table_values(self.keys)
+        self._load(self._encoded(chain([first], iterator)))
+
+    def add_values(
+        self, keys: Sequence[str], rows: Iterable[tuple[str, int, Sequence[str]]]
+    ) -> None:
+        """Store ``(target, position, values)`` rows whose columns are ``keys`` and ``values``
+        (text, in the order of ``keys``): a CSV file's records and its header."""
+        keys = tuple(keys)
         if self.keys is None:
             self.keys = keys
-        if keys == self.keys:
-            return _ENCODE(list(columns.values()))
-        return _ENCODE(columns)
+        if keys == self.keys and self._table_values(keys) == len(keys):
+            self._load((t, p, None, *values) for t, p, values in rows)
+        else:
+            self.add((t, p, dict(zip(keys, values, strict=True))) for t, p, values in rows)
 
-    def _decode(self, text: str) -> dict[str, Any]:
-        value = _DECODE(text)
-        if isinstance(value, list):
-            assert self.keys is not None
-            return dict(zip(self.keys, value, strict=True))
-        assert isinstance(value, dict)
-        return value
+    def _encoded(
+        self, rows: Iterable[tuple[str, int, Mapping[str, Any]]]
+    ) -> Iterator[tuple[Any, ...]]:
+        """Rows in table form: values one a column when the row has :attr:`keys` and only text,
+        else a JSON object."""
+        keys, width = self.keys, self._values
+        blanks = (None,) * width
+        encode = _ENCODE
+        for target, position, columns in rows:
+            values = tuple(columns.values())
+            if (
+                width
+                and len(values) == width
+                and tuple(columns) == keys
+                and all(isinstance(value, str) for value in values)
+            ):
+                yield (target, position, None, *values)
+            else:
+                yield (target, position, encode(columns), *blanks)
+
+    def _table_values(self, keys: tuple[str, ...]) -> int:
+        """The number of value columns, creating both tables with ``keys`` when none exist."""
+        if self._created:
+            return self._values
+        self._values = len(keys) if len(keys) <= MAX_VALUE_COLUMNS else 0
+        values = "".join(f", v{n}" for n in range(self._values))  # no type: values kept as given
+        self._db.execute(
+            "CREATE TABLE targets (id TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL, "
+            f"data TEXT{values}) WITHOUT ROWID"
+        )
+        self._columns = f"id, position, data{values}"
+        self._created = True
+        return self._values
+
+    def _attach_loading(self) -> None:
+        """The loading table, in a file of its own (removed once settled, so it costs disk only
+        while rows are loaded and sorted)."""
+        if self._pending:
+            return
+        self._db.execute("ATTACH DATABASE ? AS load", (str(self.folder / "loading.sqlite"),))
+        for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{LOADING_CACHE_KIB}"):
+            self._db.execute(f"PRAGMA load.{pragma}")
+        values = self._columns.removeprefix("id, position, data")
+        self._db.execute(
+            "CREATE TABLE load.loading (id TEXT NOT NULL, position INTEGER NOT NULL, "
+            f"data TEXT{values})"
+        )
+
+    def _load(self, params: Iterable[tuple[Any, ...]]) -> None:
+        """Append rows (already in table form) to the loading table, in one transaction."""
+        self._attach_loading()
+        self._pending = True
+        marks = ", ".join("?" * (3 + self._values))
+        self._db.execute("BEGIN")
+        try:
+            cursor = self._db.executemany(
+                f"INSERT INTO load.loading ({self._columns}) VALUES ({marks})", params
+            )
+        finally:
+            self._db.execute("COMMIT")
+        self._loaded += cursor.rowcount
+
+    def _settle(self) -> None:
+        """Move the loaded rows into the keyed table, sorted, the first of each id kept."""
+        if not self._pending:
+            return
+        self._db.execute("BEGIN")
+        cursor = self._db.execute(
+            f"INSERT OR IGNORE INTO targets ({self._columns}) "
+            f"SELECT {self._columns} FROM load.loading ORDER BY id, rowid"
+        )
+        self._kept += cursor.rowcount
+        self._db.execute("COMMIT")
+        self._db.execute("DETACH DATABASE load")
+        (self.folder / "loading.sqlite").unlink()
+        self._pending = False
 
     def position(self, target: str) -> int | None:
         """Where ``target`` first occurred, or None if it is not stored."""
+        if not self._created:
+            return None
+        self._settle()
         found = self._db.execute("SELECT position FROM targets WHERE id = ?", (target,)).fetchone()
         return None if found is None else int(found[0])
 
+    def _select(self, columns: str) -> Iterator[list[Any]]:
+        """Batches of ``columns`` of every target, sorted by id."""
+        if not self._created:
+            return
+        self._settle()
+        cursor = self._db.execute(f"SELECT {columns} FROM targets ORDER BY id")
+        while batch := cursor.fetchmany(BATCH):
+            yield batch
+
     def ids(self) -> Iterator[str]:
         """Every distinct target, in sorted order."""
-        cursor = self._db.execute("SELECT id FROM targets ORDER BY id")
-        while batch := cursor.fetchmany(BATCH):
+        for batch in self._select("id"):
             for (target,) in batch:
                 yield target
 
     def sorted(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
         """Every distinct ``(target, position, columns)``, sorted by target."""
-        cursor = self._db.execute("SELECT id, position, columns FROM targets ORDER BY id")
-        decode = self._decode
-        while batch := cursor.fetchmany(BATCH):
-            for target, position, columns in batch:
-                yield target, position, decode(columns)
+        keys, decode = self.keys or (), _DECODE
+        for batch in self._select(self._columns):
+            for target, position, data, *values in batch:
+                if data is None:
+                    yield target, position, dict(zip(keys, values, strict=True))
+                else:
+                    yield target, position, decode(data)
 
     def digest(self) -> str:
         """SHA-256 (first 16 hex) of the sorted ids, each followed by a newline.
@@ -125,8 +235,8 @@ class TargetStore:
         had; it equals :func:`pushflow.plan.keys.call_identity` of the whole list, cut to 16.
         """
         digest = hashlib.sha256()
-        for target in self.ids():
-            digest.update(target.encode("utf-8") + b"\n")
+        for batch in self._select("id"):
+            digest.update("".join([target + "\n" for (target,) in batch]).encode("utf-8"))
         return digest.hexdigest()[:DIGEST_HEX]
 
     def size(self) -> int:

@@ -22,7 +22,7 @@ on *which* targets it has, never on the order or repeats of its source; only ``f
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -30,7 +30,15 @@ from types import TracebackType
 from typing import Any
 
 from pushflow.audience.ids import IdRule, checked, id_rule
-from pushflow.audience.sources import Row, RowError, read_csv, read_inline, read_jsonl
+from pushflow.audience.sources import (
+    CsvRecords,
+    Row,
+    RowError,
+    file_place,
+    read_csv,
+    read_inline,
+    read_jsonl,
+)
 from pushflow.audience.store import CACHE_KIB, TargetStore
 from pushflow.errors import Location, Problem, PushflowError, SpecError
 from pushflow.spec.audience import AudienceSource, EmasAudience, MpaasBroadcast, MpaasListAudience
@@ -71,6 +79,24 @@ class _Source:
     place: Callable[[int], Location]
     #: Where the source as a whole is: the file, or the inline list in the campaign.
     origin: Location
+    #: The rule target ids are checked against.
+    rule: IdRule
+    #: A CSV file's records (read without building a mapping per row); None for other sources.
+    records: Callable[[], CsvRecords] | None = None
+
+    def problems(self) -> Iterator[Problem]:
+        """The problem of every bad row, in source order."""
+        if self.records is None:
+            for _, item in self.read():
+                if isinstance(item, RowError):
+                    yield item.problem
+            return
+        check = self.rule.check
+        for record in self.records():
+            if isinstance(record, RowError):
+                yield record.problem
+            elif (wrong := check(record[1])) is not None:
+                yield Problem(self.place(record[0]), wrong, rule="audience-row-id")
 
 
 class Audience:
@@ -118,7 +144,7 @@ class Audience:
             return
         place = self._source.place
         for target, position, columns in self._store.sorted():
-            yield Row(target, columns, place(position))
+            yield Row(target, columns, place=place, position=position)
 
     def chunks(self, size: int) -> Iterator[list[Row]]:
         """The sorted targets in lists of ``size`` (the last may be shorter)."""
@@ -186,17 +212,39 @@ def read_audience(
         problems: list[Problem] = []
         bad = 0
 
-        def valid() -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+        def note(problem: Problem) -> None:
             nonlocal bad
-            for position, item in stream.read():
-                if isinstance(item, RowError):
-                    bad += 1
-                    if len(problems) < MAX_PROBLEMS:
-                        problems.append(item.problem)
-                    continue
-                yield item.target, position, item.columns
+            bad += 1
+            if len(problems) < MAX_PROBLEMS:
+                problems.append(problem)
 
-        store.add(valid())
+        if stream.records is not None:
+            records = stream.records()
+            check, place = rule.check, stream.place
+
+            def good() -> Iterator[tuple[str, int, Sequence[str]]]:
+                for item in records:
+                    if isinstance(item, RowError):
+                        note(item.problem)
+                        continue
+                    number, target, values = item
+                    wrong = check(target)
+                    if wrong is not None:
+                        note(Problem(place(number), wrong, rule="audience-row-id"))
+                        continue
+                    yield target, number, values
+
+            store.add_values(records.header, good())
+        else:
+
+            def valid() -> Iterator[tuple[str, int, Mapping[str, Any]]]:
+                for position, item in stream.read():
+                    if isinstance(item, RowError):
+                        note(item.problem)
+                        continue
+                    yield item.target, position, item.columns
+
+            store.add(valid())
         summary = Summary(
             spec.kind,
             stream.name,
@@ -241,7 +289,7 @@ def audience_problems(loaded: LoadedCampaign, root: Path) -> list[Problem]:
     where = _locator(lambda path: loaded.document.locate(("audience", *path)), loaded.path)
     try:
         stream = _source(source, rule, loaded.path, root, where)
-        bad = (item.problem for _, item in stream.read() if isinstance(item, RowError))
+        bad = stream.problems()
         problems = list(islice(bad, MAX_PROBLEMS))
         rest = sum(1 for _ in bad)
     except SpecError as exc:
@@ -303,7 +351,7 @@ def _source(
         def read_items() -> Iterable[tuple[int, Row | RowError]]:
             return enumerate(checked(read_inline(items, column, place), against))
 
-        return _Source("inline", read_items, place, where(("source", "inline")))
+        return _Source("inline", read_items, place, where(("source", "inline")), against)
     key = "csv" if source.csv is not None else "jsonl"
     path = (campaign_path.parent / str(source.file)).resolve()
     if not path.is_relative_to(root.resolve()):
@@ -326,12 +374,27 @@ def _source(
                 )
             ]
         )
-    reader = read_csv if key == "csv" else read_jsonl
     shown = display_path(path)
+    at_row = file_place(shown)
+    if key == "csv":
+
+        def records() -> CsvRecords:
+            return CsvRecords(path, shown, column)
+
+        def read_csv_rows() -> Iterable[tuple[int, Row | RowError]]:
+            for item in checked(read_csv(path, shown, column), against):
+                yield _position(item), item
+
+        return _Source(shown, read_csv_rows, at_row, Location(shown), against, records)
 
     def read_file() -> Iterable[tuple[int, Row | RowError]]:
-        for item in checked(reader(path, shown, column), against):
-            location = item.location if isinstance(item, Row) else item.problem.location
-            yield location.row or 0, item
+        for item in checked(read_jsonl(path, shown, column), against):
+            yield _position(item), item
 
-    return _Source(shown, read_file, lambda row: Location(shown, row=row), Location(shown))
+    return _Source(shown, read_file, at_row, Location(shown), against)
+
+
+def _position(item: Row | RowError) -> int:
+    """The file row of a row or a bad row."""
+    location = item.location if isinstance(item, Row) else item.problem.location
+    return location.row or 0

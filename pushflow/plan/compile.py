@@ -3,12 +3,14 @@
 For each campaign: its occurrences within the horizon (the next one at least), the route (API and
 targets per call), every target rendered and checked against its API's limits (errors name the
 campaign line and the audience row), the idempotency keys of every send and their digest per
-group, and a few rendered samples. The audience is read once, as a sorted, deduplicated stream;
-nothing grows with its size but the number of occurrences in the horizon.
+group, and a few rendered samples. The audience is read once, as a sorted, deduplicated stream
+that feeds the rendering and the keys of every occurrence together; nothing grows with its size
+but the number of occurrences in the horizon.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -17,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pushflow.audience.sources import Row
 from pushflow.errors import Location, Problem, SpecError
-from pushflow.plan.keys import EVERYONE, keys_digest, msg_key
+from pushflow.plan.keys import EVERYONE, msg_keys
 from pushflow.plan.model import AudienceSummary, CallGroup, CampaignPlan, Execute, Sample
 from pushflow.plan.routes import Route, route
 from pushflow.render import CampaignRenderer, RenderedMessage
@@ -37,6 +39,8 @@ SAMPLES = 3
 #: mPaaS scheduled tasks pending at once (the issue's reading of the strategy rules; the emulator
 #: enforces the same number).
 MPAAS_PENDING_TASKS_MAX = 100
+#: Keys hashed at a time into a group's key digest.
+_KEYS_BATCH = 1024
 
 
 @dataclass(frozen=True)
@@ -87,21 +91,63 @@ def plan_occurrences(
     return listed, (following[0] if following else None), execute
 
 
-def _check_rendering(
-    renderer: CampaignRenderer, rows: Iterator[Row] | None, occurrence: datetime
-) -> list[RenderedMessage]:
-    """Render every target (every problem raised as :class:`RenderError`); keep samples."""
+def _read_targets(
+    campaign: Campaign,
+    renderer: CampaignRenderer,
+    rows: Iterator[Row] | None,
+    first: datetime,
+    listed: list[Occurrence],
+    platforms: tuple[str, ...],
+) -> tuple[list[RenderedMessage], list[str]]:
+    """One pass over the sorted targets: render each for the next occurrence ``first`` (every
+    problem raised as :class:`RenderError`; once for all when the texts are the same for
+    everyone), keep a few samples, and digest the key of every send of every listed occurrence.
+    """
+    fanout: tuple[str | None, ...] = platforms if len(platforms) > 1 else (None,)
+    keys = [msg_keys(campaign.name, campaign.epoch, occurrence.key) for occurrence in listed]
+    digests = [_KeysDigest() for _ in listed]
     samples: list[RenderedMessage] = []
     if rows is None:
-        samples.append(renderer.render(None, occurrence))
-        return samples
+        samples.append(renderer.render(None, first))
+        for key, digest in zip(keys, digests, strict=True):
+            for platform in fanout:
+                digest.add(key(send_target(platform, EVERYONE)))
+        return samples, [digest.hexdigest() for digest in digests]
+    per_target = renderer.is_per_target
+    check = renderer.check
     for row in rows:
-        message = renderer.render(row, occurrence)
-        if len(samples) < SAMPLES:
-            samples.append(message)
-        if not renderer.is_per_target and len(samples) >= 1:
-            break  # the same content for everyone: one rendering checks them all
-    return samples
+        if len(samples) < (SAMPLES if per_target else 1):
+            samples.append(renderer.render(row, first))
+        elif per_target:
+            check(row, first)
+        for key, digest in zip(keys, digests, strict=True):
+            for platform in fanout:
+                digest.add(key(send_target(platform, row.target)))
+    return samples, [digest.hexdigest() for digest in digests]
+
+
+class _KeysDigest:
+    """:func:`~pushflow.plan.keys.keys_digest` fed one key at a time (hashed in batches)."""
+
+    __slots__ = ("_digest", "_keys")
+
+    def __init__(self) -> None:
+        self._digest = hashlib.sha256()
+        self._keys: list[str] = []
+
+    def add(self, key: str) -> None:
+        self._keys.append(key)
+        if len(self._keys) >= _KEYS_BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._keys:
+            self._digest.update("".join([key + "\n" for key in self._keys]).encode("utf-8"))
+            self._keys.clear()
+
+    def hexdigest(self) -> str:
+        self._flush()
+        return self._digest.hexdigest()[:16]
 
 
 def _sample(message: RenderedMessage) -> Sample:
@@ -118,22 +164,6 @@ def send_target(platform: str | None, target: str) -> str:
     through several AppKeys (EMAS ``device_type: all`` with separate Android and iOS apps), so
     each platform's send is its own exactly-once unit."""
     return target if platform is None else f"{platform}:{target}"
-
-
-def _group_keys(
-    campaign: Campaign,
-    occurrence: Occurrence,
-    rows: Iterator[Row] | None,
-    platforms: tuple[str, ...],
-) -> Iterator[str]:
-    """The idempotency identity of every send of one occurrence, in target order."""
-    fanout: tuple[str | None, ...] = platforms if len(platforms) > 1 else (None,)
-    for row in rows if rows is not None else [None]:
-        for platform in fanout:
-            target = EVERYONE if row is None else row.target
-            yield msg_key(
-                campaign.name, campaign.epoch, occurrence.key, send_target(platform, target)
-            )
 
 
 def compile_campaign(
@@ -176,7 +206,9 @@ def compile_campaign(
     chosen: Route = route(campaign, per_target=renderer.is_per_target, targets=summary.targets)
     warnings = _warnings(campaign, chosen, summary, following)
     first = following.local if following else now.astimezone(ZoneInfo(campaign.timezone or "UTC"))
-    samples = _check_rendering(renderer, audience.rows() if audience else None, first)
+    samples, digests = _read_targets(
+        campaign, renderer, audience.rows() if audience else None, first, listed, platforms
+    )
     groups = [
         CallGroup(
             api=chosen.api,
@@ -186,11 +218,9 @@ def compile_campaign(
             execute=execute,
             targets=summary.targets if summary.targets is not None else 0,
             calls=chosen.calls(summary.targets) * max(1, len(platforms)),
-            key_digest=keys_digest(
-                _group_keys(campaign, occurrence, audience.rows() if audience else None, platforms)
-            ),
+            key_digest=digest,
         )
-        for occurrence in listed
+        for occurrence, digest in zip(listed, digests, strict=True)
     ]
     return CampaignPlan(
         name=campaign.name,

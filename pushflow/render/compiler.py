@@ -64,13 +64,27 @@ class CompiledText:
         """The text for one set of context variables, within the output budget."""
         if self.template is None:
             return self.text
-        scope = {**self.globals, **variables}
+        return self.render_in({**self.globals, **variables})
+
+    def render_in(self, scope: dict[str, Any]) -> str:
+        """The text for ``scope``: the environment's globals and the context variables in one
+        dict, which the rendering reads but does not change (the loop budget aside), so one
+        scope serves every text of a target.
+
+        Cheaper than :meth:`render`: no merged dict, and the template's context is made
+        directly (Jinja2's ``new_context`` copies the globals' key set on every rendering, for
+        imports, which templates here cannot use).
+        """
+        template = self.template
+        if template is None:
+            return self.text
         if self.has_loops:
             scope[BUDGET_KEY] = LoopBudget()
-        context = self.template.new_context(scope, shared=True)
+        environment = template.environment
+        context = environment.context_class(environment, scope, template.name, template.blocks)
         parts: list[str] = []
         size = 0
-        for chunk in self.template.root_render_func(context):
+        for chunk in template.root_render_func(context):
             size += len(chunk)
             if size > MAX_OUTPUT_CHARS:
                 raise TemplateLimitError(

@@ -50,6 +50,18 @@ def substitute(text: str, values: Mapping[str, str]) -> str:
     return PLACEHOLDER.sub(lambda match: values.get(match.group(1), match.group(0)), text)
 
 
+def final_texts(kind: MessageKind, rendered: Mapping[Path, str]) -> dict[Path, str]:
+    """The texts a message of ``kind`` carries: ``rendered``, with EMAS title and body
+    substituted (:func:`substitute`) with the rendered values."""
+    texts = dict(rendered)
+    if kind == "emas":
+        values = _under(texts, VALUES)
+        for path in (TITLE, BODY):
+            if path in texts:
+                texts[path] = substitute(texts[path], values)
+    return texts
+
+
 def _under(texts: Mapping[Path, str], prefix: Path) -> dict[str, str]:
     size = len(prefix)
     return {
@@ -63,8 +75,8 @@ def assemble(
     kind: MessageKind, target: str | None, rendered: Mapping[Path, str]
 ) -> RenderedMessage:
     """The message of ``kind`` from its rendered texts."""
-    texts = dict(rendered)
-    values = _under(texts, VALUES)
+    texts = final_texts(kind, rendered)
+    values = _under(rendered, VALUES)
     extras = _under(texts, EXTRAS)
     if kind == "mpaas-template":
         return RenderedMessage(target, template_key_value=values, extras=extras, texts=texts)
@@ -72,7 +84,4 @@ def assemble(
         return RenderedMessage(
             target, texts.get(TITLE), texts.get(CONTENT), extras=extras, texts=texts
         )
-    for path in (TITLE, BODY):
-        if path in texts:
-            texts[path] = substitute(texts[path], values)
     return RenderedMessage(target, texts.get(TITLE), texts.get(BODY), extras=extras, texts=texts)

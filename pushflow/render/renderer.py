@@ -17,6 +17,7 @@ import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
@@ -29,11 +30,12 @@ from pushflow.render.context import (
     CONTEXT_NAMES,
     PER_TARGET_NAMES,
     CampaignFacts,
+    RowView,
     template_context,
 )
 from pushflow.render.errors import RenderError
 from pushflow.render.limits import Path
-from pushflow.render.message import MessageKind, RenderedMessage, assemble
+from pushflow.render.message import MessageKind, RenderedMessage, assemble, final_texts
 from pushflow.render.sandbox import PushflowSandbox, TemplateLimitError
 from pushflow.spec.limits import MPAAS_TARGET_EXTENDED_PARAMS_MAX
 
@@ -51,9 +53,12 @@ class Source:
 
 @dataclass
 class _Static:
-    """Target-independent texts of one occurrence, rendered once."""
+    """Target-independent texts of one occurrence, rendered once, and the scope per-target texts
+    start from (the environment's globals and the context without a row)."""
 
+    occurrence: datetime
     key: tuple[datetime, str]
+    scope: dict[str, Any]
     texts: dict[Path, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -80,6 +85,8 @@ class CampaignRenderer:
         if problems:
             raise RenderError(problems)
         self.per_target_paths = frozenset(p for p, c in self._compiled.items() if c.per_target)
+        #: The per-target texts in source order, ready to render.
+        self._per_target = [(p, c) for p, c in self._compiled.items() if c.per_target]
 
     @property
     def is_per_target(self) -> bool:
@@ -96,32 +103,51 @@ class CampaignRenderer:
 
         Raises :class:`RenderError` with every problem of this rendering.
         """
+        texts = self._texts(row, occurrence)
+        message = assemble(self.kind, row.target if row is not None else None, texts)
+        self._check(row, message.texts)
+        return message
+
+    def check(self, row: Row | None, occurrence: datetime) -> None:
+        """Render ``row`` at ``occurrence`` and check the texts against their limits, as
+        :meth:`render` does, without assembling the message (a plan checks every target but
+        shows only a few)."""
+        self._check(row, final_texts(self.kind, self._texts(row, occurrence)))
+
+    def _texts(self, row: Row | None, occurrence: datetime) -> dict[Path, str]:
+        """Every text rendered for ``row`` at ``occurrence``; RenderError with every problem."""
         if occurrence.tzinfo is None or occurrence.utcoffset() is None:
             raise ValueError("occurrence must be an aware datetime")
-        if row is None and self.is_per_target:
+        if row is None and self._per_target:
             raise ValueError("this campaign's texts differ per target: render them with a row")
         static = self._render_static(occurrence)
         texts = dict(static.texts)
-        problems = list(static.problems)
-        if self.per_target_paths and row is not None:
-            variables = template_context(self.facts, row, occurrence)
-            prefix = f"{row.location}: "
-            for path in self.per_target_paths:
+        failures: list[tuple[Path, Exception]] = []
+        if self._per_target and row is not None:
+            scope = static.scope.copy()
+            scope["row"] = RowView(row.columns)
+            scope["target"] = row.target
+            for path, compiled in self._per_target:
                 try:
-                    texts[path] = self._compiled[path].render(variables)
+                    texts[path] = compiled.render_in(scope)
                 except Exception as exc:  # the template's own failure, explained below
-                    problems.append(self._failure(path, exc, prefix))
-        if problems:
-            raise RenderError(problems)
-        message = assemble(self.kind, row.target if row is not None else None, texts)
-        found = check_message(self.kind, message.texts)
+                    failures.append((path, exc))
+        if failures or static.problems:
+            prefix = f"{row.location}: " if row is not None else ""
+            raise RenderError(
+                [*static.problems, *(self._failure(path, exc, prefix) for path, exc in failures)]
+            )
+        return texts
+
+    def _check(self, row: Row | None, texts: Mapping[Path, str]) -> None:
+        """RenderError for every limit the final ``texts`` of ``row`` break."""
+        found = check_message(self.kind, texts)
         if found:
             prefix = f"{row.location}: " if row is not None and self.is_per_target else ""
             raise RenderError(
                 Problem(self.sources[path].location, prefix + text, rule=rule)
                 for path, text, rule in found
             )
-        return message
 
     def _compile(self) -> list[Problem]:
         known = (*CONTEXT_NAMES, *sorted(self._env.globals))
@@ -176,11 +202,14 @@ class CampaignRenderer:
         ]
 
     def _render_static(self, occurrence: datetime) -> _Static:
+        static = self._static
+        if static is not None and static.occurrence is occurrence:
+            return static  # the same object: the same instant and zone
         key = (occurrence, str(occurrence.tzinfo))
-        if self._static is not None and self._static.key == key:
-            return self._static
-        static = _Static(key)
+        if static is not None and static.key == key:
+            return static
         variables = template_context(self.facts, None, occurrence)
+        static = _Static(occurrence, key, {**self._env.globals, **variables})
         for path, compiled in self._compiled.items():
             if path in self.per_target_paths:
                 continue

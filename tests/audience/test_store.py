@@ -7,7 +7,7 @@ import random
 import tracemalloc
 from pathlib import Path
 
-from pushflow.audience.store import TargetStore
+from pushflow.audience.store import MAX_VALUE_COLUMNS, TargetStore
 from pushflow.audience.stream import read_audience
 from pushflow.spec.audience import AudienceSource, EmasAudience
 
@@ -37,6 +37,68 @@ def test_sorted_order_is_python_order(tmp_path: Path) -> None:
         assert list(store.ids()) == sorted(ids)
         expected = hashlib.sha256("".join(f"{t}\n" for t in sorted(ids)).encode()).hexdigest()
         assert store.digest() == expected[:16]
+    finally:
+        store.close()
+
+
+def test_csv_records_and_mappings_share_the_store(tmp_path: Path) -> None:
+    store = TargetStore(tmp_path)
+    try:
+        store.add_values(("id", "v"), [("b", 2, ["b", "1"]), ("a", 3, ["a", "2"])])
+        assert store.keys == ("id", "v")
+        store.add([("a", 4, {"id": "a", "v": "3"}), ("c", 5, {"id": "c", "v": 7})])
+        store.add_values(("id", "w"), [("d", 6, ["d", "x"]), ("b", 7, ["b", "y"])])
+        assert (store.count, store.duplicates) == (4, 2)
+        assert list(store.sorted()) == [
+            ("a", 3, {"id": "a", "v": "2"}),
+            ("b", 2, {"id": "b", "v": "1"}),
+            ("c", 5, {"id": "c", "v": 7}),  # a number keeps its type (stored as JSON)
+            ("d", 6, {"id": "d", "w": "x"}),  # other column names: stored as JSON
+        ]
+    finally:
+        store.close()
+
+
+def test_targets_kept_stay_kept_when_more_rows_come(tmp_path: Path) -> None:
+    store = TargetStore(tmp_path)
+    try:
+        store.add([("b", 1, {"id": "b", "n": "first"})])
+        assert {path.name for path in store.folder.iterdir()} == {
+            "targets.sqlite",
+            "loading.sqlite",
+        }
+        assert list(store.ids()) == ["b"]  # read: the loaded rows are settled …
+        assert [path.name for path in store.folder.iterdir()] == ["targets.sqlite"]  # … and gone
+        store.add([("a", 2, {"id": "a", "n": "x"}), ("b", 3, {"id": "b", "n": "later"})])
+        assert (store.count, store.duplicates) == (2, 1)
+        assert [store.position(t) for t in ("a", "b")] == [2, 1]
+        assert list(store.sorted())[1] == (
+            "b",
+            1,
+            {"id": "b", "n": "first"},
+        )
+    finally:
+        store.close()
+
+
+def test_an_empty_store_reads_as_empty(tmp_path: Path) -> None:
+    store = TargetStore(tmp_path)
+    try:
+        store.add([])
+        assert (store.count, store.duplicates, store.position("a")) == (0, 0, None)
+        assert list(store.sorted()) == list(store.ids()) == []
+        assert store.digest() == hashlib.sha256(b"").hexdigest()[:16]
+    finally:
+        store.close()
+
+
+def test_very_wide_rows_are_stored_as_json(tmp_path: Path) -> None:
+    keys = ("id", *(f"c{n}" for n in range(MAX_VALUE_COLUMNS)))
+    store = TargetStore(tmp_path)
+    try:
+        store.add_values(keys, [("a", 2, ["a", *("x" * MAX_VALUE_COLUMNS)])])
+        ((target, position, columns),) = store.sorted()
+        assert (target, position, len(columns), columns["c0"]) == ("a", 2, len(keys), "x")
     finally:
         store.close()
 

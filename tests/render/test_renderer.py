@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 
+from pushflow.audience.sources import Row
 from pushflow.render import RenderError
 from tests.render.conftest import OCCURRENCE, Build, row
 
@@ -190,3 +192,71 @@ def test_per_target_texts_need_a_row(build: Build) -> None:
     renderer = build("emas", {BODY: "{{ target }}"})
     with pytest.raises(ValueError, match="render them with a row"):
         renderer.render(None, OCCURRENCE)
+
+
+# --- check: a target rendered and checked without its message ---------------------------------
+
+
+CHECKED = {
+    TITLE: "#name#: {{ row.title }}",
+    BODY: "{{ 1 / (row.n | int) }}",
+    values("name"): "{{ row.first_name }}",
+}
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        {"title": "ok", "n": "1", "first_name": "Ann"},
+        {"title": "ok", "n": "0", "first_name": "Ann"},  # the template fails
+        {"title": "题" * 60, "n": "1", "first_name": "Ann"},  # too long once rendered
+        {"title": "ok", "n": "1", "first_name": "题" * 70},  # too long once substituted
+        {"title": "ok", "first_name": "Ann"},  # a column is missing
+    ],
+)
+def test_check_reports_exactly_what_render_does(build: Build, columns: dict[str, str]) -> None:
+    renderer = build("emas", CHECKED)
+    the_row = row(**columns)
+    assert _outcome(renderer.check, the_row) == _outcome(renderer.render, the_row)
+
+
+def _outcome(method: Callable[[Row, datetime], object], the_row: Row) -> str:
+    try:
+        method(the_row, OCCURRENCE)
+    except RenderError as exc:
+        return str(exc)
+    return "ok"
+
+
+def test_check_with_texts_the_same_for_everyone(build: Build) -> None:
+    renderer = build("mpaas-simple", {TITLE: "Hi", CONTENT: "{{ campaign.name }}"})
+    renderer.check(None, OCCURRENCE)
+    renderer.check(row(), OCCURRENCE)
+    with pytest.raises(RenderError, match="render-empty"):
+        build("mpaas-simple", {TITLE: "{{ '' }}", CONTENT: "x"}).check(None, OCCURRENCE)
+
+
+def test_rows_do_not_leak_into_each_other(build: Build) -> None:
+    """Texts of one target share one scope; each target starts from a fresh one."""
+    renderer = build(
+        "mpaas-template",
+        {
+            values("a"): "{% set x = row.a %}{{ x }}",
+            values("b"): "{% for c in row.a %}{{ c }}-{% endfor %}",
+        },
+    )
+    first = renderer.render(row(a="12"), OCCURRENCE)
+    second = renderer.render(row(target="u2", a="3"), OCCURRENCE)
+    assert (first.template_key_value, second.template_key_value) == (
+        {"a": "12", "b": "1-2-"},
+        {"a": "3", "b": "3-"},
+    )
+
+
+def test_the_loop_budget_is_per_text_and_per_target(build: Build) -> None:
+    loops = "{% for i in range(1000) %}{% for j in range(row.n | int) %}.{% endfor %}{% endfor %}"
+    renderer = build("mpaas-template", {values("a"): loops, values("b"): loops})
+    for _ in range(3):  # 2 × 9,000 iterations a target: within budget each time
+        assert len(renderer.render(row(n="9"), OCCURRENCE).template_key_value["a"]) == 9000
+    with pytest.raises(RenderError, match="render-limit"):
+        renderer.render(row(n="10"), OCCURRENCE)
