@@ -18,27 +18,22 @@ audiences or state changed since is refused by :mod:`pushflow.apply.saved`):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import cast
 
-from pushflow.apply.calls import Call
 from pushflow.apply.cancel import cancel_server_tasks
-from pushflow.apply.occurrence import OccurrenceRun, Tally
-from pushflow.apply.requests import calls_for, continuous_message
+from pushflow.apply.fire import Firing, fire
+from pushflow.apply.occurrence import Tally
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.sender import Client, Sender
-from pushflow.audience import Row, open_audience
 from pushflow.connect import Connection, connect
 from pushflow.ledger import Ledger, new_owner
-from pushflow.plan.build import platforms
 from pushflow.plan.compile import plan_occurrences
 from pushflow.plan.model import CampaignPlan, Execute, Plan
 from pushflow.plan.quotas import qps
-from pushflow.plan.routes import route
-from pushflow.render import renderer_for
 from pushflow.spec.loader import LoadedCampaign, LoadedProject
 from pushflow.spec.message import MpaasTemplateMessage
 from pushflow.spec.project import ApiName
@@ -199,71 +194,21 @@ class Applier:
         execute: Execute,
         sender: Sender,
     ) -> Tally:
-        campaign = loaded.campaign
-        app = self.project.project.apps[campaign.app]
-        renderer = renderer_for(campaign, loaded.document.locate)
-        local = occurrence.local
-        with open_audience(loaded, self.project.root) as audience:
-            audience.check()
-            chosen = route(
-                campaign, per_target=renderer.is_per_target, targets=audience.summary.targets
-            )
-            shared = None if renderer.is_per_target else renderer.render(None, local)
-
-            def chunks() -> Iterator[list[Row] | None]:
-                if not audience.listed or chosen.per_call is None:
-                    yield None
-                    return
-                yield from audience.chunks(chosen.per_call)
-
-            def build(rows: list[Row] | None, platform: str | None) -> list[Call]:
-                messages = (
-                    [shared]
-                    if shared is not None
-                    else [renderer.render(r, local) for r in rows or []]
-                )
-                return calls_for(
-                    campaign,
-                    app=app,
-                    occurrence=occurrence,
-                    execute=execute,
-                    route=chosen,
-                    rows=rows,
-                    messages=messages,
-                    platform=platform,
-                )
-
-            def stored(platform: str | None, part: int) -> Call:
-                message = shared if shared is not None else renderer.render(None, local)
-                return continuous_message(
-                    campaign,
-                    app=app,
-                    occurrence=occurrence,
-                    execute=execute,
-                    message=message,
-                    platform=platform,
-                    part=part,
-                )
-
-            fanout = platforms(loaded, self.project) or (None,)
-            run = OccurrenceRun(
-                self.ledger,
-                sender,
-                self.owner,
-                campaign.name,
-                campaign.epoch,
-                key,
-                chosen.api,
-                fanout,
-                idempotent=chosen.api in ("emas.Push", "emas.MassPush"),
-                resend_unknown=self.options.resend_unknown,
-                concurrency=self.options.concurrency,
-                clock=lambda: _utcnow(self.now),
-                progress=lambda tally: self.options.progress(campaign.name, tally),
-            )
-            return await run.run(
-                chunks(), build, stored if chosen.api == "emas.ContinuouslyPush" else None
-            )
+        firing = Firing(
+            loaded.campaign, loaded.path, loaded.document.locate, occurrence, key, execute
+        )
+        name = loaded.campaign.name
+        return await fire(
+            firing,
+            project=self.project,
+            ledger=self.ledger,
+            sender=sender,
+            owner=self.owner,
+            resend_unknown=self.options.resend_unknown,
+            concurrency=self.options.concurrency,
+            clock=lambda: _utcnow(self.now),
+            progress=lambda tally: self.options.progress(name, tally),
+        )
 
     async def _record_server_tasks(
         self, campaign: str, key: str, revision_id: int, occurrence: Occurrence

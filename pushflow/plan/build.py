@@ -26,7 +26,7 @@ from pushflow.plan.keys import EVERYONE
 from pushflow.plan.model import AudienceSummary, CampaignPlan, Plan
 from pushflow.plan.quotas import estimated_seconds, pending_server_tasks, push_to_all_spacing
 from pushflow.render import RenderError, renderer_for
-from pushflow.spec.campaign import EmasCampaign
+from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.check import check_project
 from pushflow.spec.loader import LoadedCampaign, LoadedProject, display_path
 from pushflow.spec.project import EmasApp
@@ -63,10 +63,9 @@ def targets_of(
         )
 
 
-def platforms(loaded: LoadedCampaign, project: LoadedProject) -> tuple[str, ...]:
+def platforms(campaign: Campaign, project: LoadedProject) -> tuple[str, ...]:
     """The platforms an EMAS campaign is sent to separately: ``device_type: all`` through an
     app with different Android and iOS AppKeys (EMAS's DeviceType ALL needs one AppKey)."""
-    campaign = loaded.campaign
     app = project.project.apps[campaign.app]
     if not isinstance(campaign, EmasCampaign) or not isinstance(app, EmasApp):
         return ()
@@ -74,6 +73,9 @@ def platforms(loaded: LoadedCampaign, project: LoadedProject) -> tuple[str, ...]
         return ()
     keys = {app.app_keys.get("android"), app.app_keys.get("ios")}
     return ("android", "ios") if len(keys) > 1 else ()
+
+
+Campaign = MpaasCampaign | EmasCampaign
 
 
 def unsent(rows: Iterator[Row], done: Iterator[str]) -> Iterator[Row]:
@@ -197,7 +199,7 @@ def build_plan(
                         locate=loaded.document.locate,
                         now=now,
                         horizon=horizon,
-                        platforms=platforms(loaded, project),
+                        platforms=platforms(loaded.campaign, project),
                     )
                 if unchanged(state, campaign.name, this, plan, everyone_done=left is None):
                     plan = plan.model_copy(update={"action": "unchanged"})

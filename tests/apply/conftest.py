@@ -123,7 +123,7 @@ def prepare(project_file: Path, workdir: Path) -> dict[str, Example]:
             route=chosen,
             rows=rows,
             messages=messages,
-            platforms=platforms(loaded, project) or (None,),
+            platforms=platforms(loaded.campaign, project) or (None,),
         )
     return examples
 

@@ -1,0 +1,125 @@
+"""Fire one occurrence of one campaign: read its audience, render, route, and send every chunk
+through claim → call → record (:mod:`pushflow.apply.occurrence`).
+
+Apply fires ``now`` occurrences and server-side scheduling requests; ``pushflow daemon`` fires
+local schedules — the same path, so both share the exactly-once guarantee. The campaign given is
+the one that was reviewed and applied (the daemon rebuilds it from the recorded revision, never
+from the working tree).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pushflow.apply.calls import Call
+from pushflow.apply.occurrence import OccurrenceRun, Tally
+from pushflow.apply.requests import calls_for, continuous_message
+from pushflow.apply.sender import Sender
+from pushflow.audience import Row, read_audience
+from pushflow.errors import Location
+from pushflow.ledger import Ledger
+from pushflow.plan.build import platforms
+from pushflow.plan.model import Execute
+from pushflow.plan.routes import route
+from pushflow.render import renderer_for
+from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
+from pushflow.spec.loader import LoadedProject
+from pushflow.timing import Occurrence
+
+Campaign = MpaasCampaign | EmasCampaign
+Locate = Callable[[tuple[str | int, ...]], Location]
+
+
+@dataclass(frozen=True)
+class Firing:
+    """What to send: a campaign (as applied), its file (audience paths are relative to it),
+    where its values were written (for error messages), and the occurrence with its key."""
+
+    campaign: Campaign
+    path: Path
+    locate: Locate
+    occurrence: Occurrence
+    key: str
+    execute: Execute
+
+
+async def fire(
+    firing: Firing,
+    *,
+    project: LoadedProject,
+    ledger: Ledger,
+    sender: Sender,
+    owner: str,
+    resend_unknown: bool = False,
+    concurrency: int = 8,
+    clock: Callable[[], datetime],
+    progress: Callable[[Tally], None] = lambda tally: None,
+) -> Tally:
+    """Send ``firing``'s occurrence to every target that has no send yet."""
+    campaign, occurrence = firing.campaign, firing.occurrence
+    app = project.project.apps[campaign.app]
+    renderer = renderer_for(campaign, firing.locate)
+    local = occurrence.local
+    audience_locate = lambda path: firing.locate(("audience", *path))  # noqa: E731
+    with read_audience(
+        campaign.audience, firing.path, project.root, locate=audience_locate
+    ) as audience:
+        audience.check()
+        chosen = route(
+            campaign, per_target=renderer.is_per_target, targets=audience.summary.targets
+        )
+        shared = None if renderer.is_per_target else renderer.render(None, local)
+
+        def chunks() -> Iterator[list[Row] | None]:
+            if not audience.listed or chosen.per_call is None:
+                yield None
+                return
+            yield from audience.chunks(chosen.per_call)
+
+        def build(rows: list[Row] | None, platform: str | None) -> list[Call]:
+            messages = (
+                [shared] if shared is not None else [renderer.render(r, local) for r in rows or []]
+            )
+            return calls_for(
+                campaign,
+                app=app,
+                occurrence=occurrence,
+                execute=firing.execute,
+                route=chosen,
+                rows=rows,
+                messages=messages,
+                platform=platform,
+            )
+
+        def stored(platform: str | None, part: int) -> Call:
+            message = shared if shared is not None else renderer.render(None, local)
+            return continuous_message(
+                campaign,
+                app=app,
+                occurrence=occurrence,
+                execute=firing.execute,
+                message=message,
+                platform=platform,
+                part=part,
+            )
+
+        run = OccurrenceRun(
+            ledger,
+            sender,
+            owner,
+            campaign.name,
+            campaign.epoch,
+            firing.key,
+            chosen.api,
+            platforms(campaign, project) or (None,),
+            idempotent=chosen.api in ("emas.Push", "emas.MassPush"),
+            resend_unknown=resend_unknown,
+            concurrency=concurrency,
+            clock=clock,
+            progress=progress,
+        )
+        continuous = chosen.api == "emas.ContinuouslyPush"
+        return await run.run(chunks(), build, stored if continuous else None)
