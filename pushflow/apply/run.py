@@ -164,6 +164,8 @@ class Applier:
                     "strategy": spec.get("strategy"),
                     "timezone": campaign.timezone,
                     "epoch": campaign.epoch,
+                    # audience paths are relative to the campaign file
+                    "file": loaded.path.relative_to(self.project.root).as_posix(),
                 },
                 next_fire_at=following.instant if following else None,
                 now=self.now,
