@@ -189,3 +189,17 @@ def test_ordinary_templates_render(template: str, expected: str) -> None:
 def test_lookalike_text_is_literal() -> None:
     # `{ {` and `#x#` are not Jinja syntax; no compiling, no placeholder substitution for mPaaS.
     assert render_body("50% off { { today } } #1") == "50% off { { today } } #1"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "{{ ''.__class__.__mro__ }}",
+        "{% for x in range(10**9) %}x{% endfor %}",
+        "{{ cycler.__init__.__globals__.os.system('id') }}",
+        "#item# {{ row.item }}",
+    ],
+)
+def test_audience_data_is_never_evaluated(value: str) -> None:
+    """A CSV cell is data: whatever it holds is inserted as text, never compiled or run."""
+    assert render_body("Hi {{ row.first_name }}", row(first_name=value)) == f"Hi {value}"
