@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
+from pushflow.apply.requests import unsent_keys
 from pushflow.audience import Row, open_audience
 from pushflow.connect import use_sandbox
 from pushflow.errors import Location, Problem, SpecError
@@ -203,9 +204,18 @@ def build_plan(
                     )
                 if unchanged(state, campaign.name, this, plan, everyone_done=left is None):
                     plan = plan.model_copy(update={"action": "unchanged"})
+                dropped = [
+                    f"{key} is set, but {group_api} has no parameter for it: it is not sent"
+                    for group_api in {group.api for group in plan.groups}
+                    for key in unsent_keys(campaign, group_api)
+                ]
                 plans.append(
                     plan.model_copy(
-                        update={"diff": diff, "estimated_seconds": estimated_seconds(plan, rates)}
+                        update={
+                            "diff": diff,
+                            "estimated_seconds": estimated_seconds(plan, rates),
+                            "warnings": [*plan.warnings, *dropped],
+                        }
                     )
                 )
             except (RenderError, SpecError) as exc:

@@ -374,9 +374,7 @@ def test_a_call_has_one_key_per_target(examples: dict[str, Example]) -> None:
 def test_options_an_api_cannot_carry_are_listed(
     examples: dict[str, Example], rich: dict[str, Example]
 ) -> None:
-    assert unsent_keys(examples["weekly-digest-template"].campaign, "mpaas.PushTemplate") == [
-        "message.push_style"
-    ]
+    assert unsent_keys(examples["weekly-digest-template"].campaign, "mpaas.PushTemplate") == []
     assert unsent_keys(examples["order-shipped-simple"].campaign, "mpaas.PushSimple") == []
     simple = rich["rich-simple"].campaign
     assert unsent_keys(simple, "mpaas.PushBroadcast") == [

@@ -183,3 +183,20 @@ def test_plan_refuses_what_validate_refuses(
     code, _, err = run(["plan"], root, capsys)
     assert code == 1
     assert err.startswith("campaigns/c.yaml:3:6: error: app `nope` is not declared")
+
+
+def test_options_an_api_cannot_carry_are_warned_about(
+    make_project: MakeProject, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_project(
+        {
+            "campaigns/c.yaml": MPAAS.replace(
+                "  template: digest\n", "  template: digest\n  push_style: big-text\n"
+            )
+        }
+    )
+    monkeypatch.chdir(root)
+    (campaign,) = build_plan([], project_file=root / "pushflow.yaml", now=NOW, environ={}).campaigns
+    assert campaign.warnings == [
+        "message.push_style is set, but mpaas.PushTemplate has no parameter for it: it is not sent"
+    ]
