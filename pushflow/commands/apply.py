@@ -13,6 +13,7 @@ import click
 from pushflow.apply.occurrence import Tally
 from pushflow.apply.run import Applied, ApplyOptions
 from pushflow.apply.session import apply_plan, make_plan
+from pushflow.commands.options import paths_argument, project_option
 from pushflow.errors import UsageError
 from pushflow.plan.views import render_text, use_color
 
@@ -63,7 +64,7 @@ def summary(applied: Applied) -> list[str]:
 
 
 @click.command("apply")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@paths_argument
 @click.option("--yes", "-y", is_flag=True, help="Apply without asking.")
 @click.option(
     "--lock-timeout",
@@ -78,12 +79,7 @@ def summary(applied: Applied) -> list[str]:
     is_flag=True,
     help="Send again the sends whose outcome is unknown (they may reach people twice).",
 )
-@click.option(
-    "--project",
-    "project_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The project file. Default: the nearest pushflow.yaml.",
-)
+@project_option
 def apply_command(
     paths: tuple[Path, ...],
     yes: bool,

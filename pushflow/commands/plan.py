@@ -9,13 +9,14 @@ from pathlib import Path
 
 import click
 
+from pushflow.commands.options import paths_argument, project_option
 from pushflow.plan.build import build_plan
 from pushflow.plan.views import render_json, render_markdown, render_text, use_color
 from pushflow.spec.units import parse_duration
 
 
 @click.command("plan")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@paths_argument
 @click.option(
     "--format",
     "output_format",
@@ -41,12 +42,7 @@ from pushflow.spec.units import parse_duration
     is_flag=True,
     help="Exit 0 when there is nothing to do, 2 when there are changes, 1 on errors.",
 )
-@click.option(
-    "--project",
-    "project_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The project file. Default: the nearest pushflow.yaml.",
-)
+@project_option
 def plan_command(
     paths: tuple[Path, ...],
     output_format: str,

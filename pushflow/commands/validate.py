@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from pushflow.commands.options import paths_argument, project_option
 from pushflow.errors import Problem
 from pushflow.spec.check import Report, check_project
 
@@ -83,7 +84,7 @@ FORMATS = {"text": _text, "json": _json, "github": _github}
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@paths_argument
 @click.option(
     "--format",
     "output_format",
@@ -92,13 +93,7 @@ FORMATS = {"text": _text, "json": _json, "github": _github}
     show_default=True,
     help="text for people, json for tools, github for pull-request annotations.",
 )
-@click.option(
-    "--project",
-    "project_file",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="The project file. Default: the nearest pushflow.yaml at or above the first PATH "
-    "(or the working directory).",
-)
+@project_option
 def validate_command(
     paths: tuple[Path, ...], output_format: str, project_file: Path | None
 ) -> None:
