@@ -13,9 +13,15 @@ import click
 
 from pushflow import __version__
 from pushflow.commands.apply import apply_command
+from pushflow.commands.cancel import cancel_command
+from pushflow.commands.drift import drift_command
 from pushflow.commands.emulator import emulator_command
+from pushflow.commands.history import history_command
 from pushflow.commands.plan import plan_command
+from pushflow.commands.revoke import revoke_command
 from pushflow.commands.schema import schema_command
+from pushflow.commands.stats import stats_command
+from pushflow.commands.status import status_command
 from pushflow.commands.validate import validate_command
 from pushflow.error_handler import error_handler
 
@@ -31,6 +37,12 @@ cli.add_command(plan_command)
 cli.add_command(apply_command)
 cli.add_command(schema_command)
 cli.add_command(emulator_command)
+cli.add_command(status_command)
+cli.add_command(history_command)
+cli.add_command(revoke_command)
+cli.add_command(cancel_command)
+cli.add_command(stats_command)
+cli.add_command(drift_command)
 
 
 def main() -> None:

@@ -15,8 +15,10 @@ from pushflow.ledger.records import (
     Claim,
     Occurrence,
     Revision,
+    Revocation,
     Schedule,
     Send,
+    SendSummary,
     ServerTask,
 )
 from pushflow.ledger.store import Ledger
@@ -30,9 +32,11 @@ __all__ = [
     "LockTimeoutError",
     "Occurrence",
     "Revision",
+    "Revocation",
     "Schedule",
     "SchemaTooNewError",
     "Send",
+    "SendSummary",
     "ServerTask",
     "StateLocationError",
     "new_owner",

@@ -13,12 +13,15 @@ The ``schema_version`` table holds one row per applied step. Opening a ledger ru
 4. on an older database runs each later step in order, in the same transaction (both backends
    have transactional DDL), so a failed step leaves the database at its old version.
 
-Adding migration 2: change the table in ``schema.py`` *and* append::
+Adding a migration (the next is 3): change the table in ``schema.py`` *and* append::
 
     def _add_send_note(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE sends ADD COLUMN note TEXT"))
 
-    MIGRATIONS = (..., Migration(2, "sends.note", _add_send_note))
+    MIGRATIONS = (..., Migration(3, "sends.note", _add_send_note))
+
+Migration 2 added the ``revocations`` table (``pushflow revoke``); its step spells the table out
+as it was then, so a later change to it needs a step of its own.
 
 A fresh database gets the column from ``schema.py``; an existing one from the step. The test
 suite runs a step like this one against both backends.
@@ -31,7 +34,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, func, insert, inspect, select, text
+from sqlalchemy import (
+    Column,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.engine import Connection
 
 from pushflow.ledger import schema
@@ -56,7 +73,33 @@ def _initial_schema(conn: Connection) -> None:
     conn.execute(insert(schema.state_version).values(id=1, version=0))
 
 
-MIGRATIONS: tuple[Migration, ...] = (Migration(1, "initial schema", _initial_schema),)
+def _revocations(conn: Connection) -> None:
+    """Create ``revocations`` as it was at version 2 (its shape is frozen here, so a later
+    step that changes the table applies to what this step made, on every database)."""
+    table = Table(
+        "revocations",
+        MetaData(),
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("campaign", schema.CAMPAIGN, nullable=False),
+        Column("occurrence", schema.OCCURRENCE, nullable=False),
+        Column("api", String(64), nullable=False),
+        Column("subject", String(255), nullable=False),
+        Column("message_id", String(128)),
+        Column("state", String(10), nullable=False),
+        Column("result_code", String(64)),
+        Column("error", Text),
+        Column("sent_at", schema.UTCDateTime),
+        Column("revoked_at", schema.UTCDateTime, nullable=False),
+        Column("revoked_by", String(400), nullable=False),
+        UniqueConstraint("campaign", "occurrence", "api", "subject", name="uq_revocations_subject"),
+    )
+    table.create(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _initial_schema),
+    Migration(2, "revocations", _revocations),
+)
 LATEST = MIGRATIONS[-1].version
 
 

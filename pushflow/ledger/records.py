@@ -126,3 +126,40 @@ class ServerTask:
     status: ServerTaskStatus
     created_at: datetime
     updated_at: datetime
+
+
+RevocationState = Literal["revoked", "failed"]
+
+
+@dataclass(frozen=True)
+class Revocation:
+    """A revoke of sent messages: one task (RevokePushTask) or one target's message
+    (RevokePushMessage) of an occurrence."""
+
+    id: int
+    campaign: str
+    occurrence: str
+    api: str
+    subject: str
+    message_id: str | None
+    state: RevocationState
+    result_code: str | None
+    error: str | None
+    sent_at: datetime | None
+    revoked_at: datetime
+    revoked_by: str
+
+
+@dataclass(frozen=True)
+class SendSummary:
+    """The sends of one occurrence, added up: counts by state, failure codes, the ids the
+    service answered (distinct, sorted; EMAS MassPush's comma-joined ids split) and when the
+    sent ones were recorded."""
+
+    counts: dict[str, int]
+    codes: dict[str, int]
+    apis: list[str]
+    message_ids: list[str]
+    task_ids: list[str]
+    first_sent_at: datetime | None
+    last_sent_at: datetime | None

@@ -14,6 +14,9 @@ Why the keys are what they are (exactly-once rests on them):
   exist for an occurrence nobody recorded.
 - ``revisions`` allows one ``active`` row per campaign (a partial unique index): there is always
   a single answer to "what was reviewed and applied".
+- ``revocations`` (migration 2) has one row per revoked unit of an occurrence: a task
+  (RevokePushTask) or a target's message (RevokePushMessage), unique per (campaign, occurrence,
+  api, subject), so revoking twice calls the service once.
 """
 
 from __future__ import annotations
@@ -177,4 +180,26 @@ server_tasks = Table(
     Column("updated_at", UTCDateTime, nullable=False),
     UniqueConstraint("provider", "app", "task_id", name="uq_server_tasks_task"),
     Index("ix_server_tasks_campaign_status", "campaign", "status"),
+)
+
+#: Migration 2. One row per revoke of an occurrence's sends: ``api`` is
+#: ``mpaas.RevokePushTask`` (``subject`` the task id) or ``mpaas.RevokePushMessage``
+#: (``subject`` the target, ``message_id`` the msgKey it was pushed with); ``state`` is
+#: ``revoked`` or ``failed`` (the service refused; a later revoke tries again).
+revocations = Table(
+    "revocations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("campaign", CAMPAIGN, nullable=False),
+    Column("occurrence", OCCURRENCE, nullable=False),
+    Column("api", String(64), nullable=False),
+    Column("subject", String(255), nullable=False),
+    Column("message_id", String(128)),
+    Column("state", String(10), nullable=False),
+    Column("result_code", String(64)),
+    Column("error", Text),
+    Column("sent_at", UTCDateTime),
+    Column("revoked_at", UTCDateTime, nullable=False),
+    Column("revoked_by", String(400), nullable=False),
+    UniqueConstraint("campaign", "occurrence", "api", "subject", name="uq_revocations_subject"),
 )

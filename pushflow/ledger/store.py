@@ -12,6 +12,7 @@ The parts, each its own module:
 - :class:`~.claims.Claims` and :class:`~.sends.Sends`: claim → call → record, the
   exactly-once protocol;
 - :class:`~.schedules.Schedules`: local schedules and server-side tasks;
+- :class:`~.revocations.Revocations`: revoked sends, and summaries for the lifecycle commands;
 - :meth:`Ledger.apply_lock`, :meth:`Ledger.state_version`, :meth:`Ledger.wait_for_change`.
 """
 
@@ -29,6 +30,7 @@ from pushflow.ledger.lock import ApplyLock, describe_holder
 from pushflow.ledger.occurrences import Occurrences
 from pushflow.ledger.records import Actor
 from pushflow.ledger.revisions import Revisions
+from pushflow.ledger.revocations import Revocations
 from pushflow.ledger.schedules import Schedules
 from pushflow.ledger.schema import apply_lock
 from pushflow.ledger.sends import Sends
@@ -38,7 +40,7 @@ from pushflow.ledger.url import normalise
 LOCK_TIMEOUT = 30.0
 
 
-class Ledger(Revisions, Occurrences, Sends, Schedules):
+class Ledger(Revisions, Occurrences, Sends, Schedules, Revocations):
     """The state store. ``Ledger("postgresql://…")``, ``Ledger(".pushflow/state.db")``."""
 
     def __init__(

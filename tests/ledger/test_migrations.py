@@ -22,6 +22,7 @@ TABLES = {
     "sends",
     "schedules",
     "server_tasks",
+    "revocations",
 }
 
 
@@ -65,23 +66,23 @@ def _broken(conn: Connection) -> None:
 
 
 def test_a_later_step_runs_once_and_a_failing_step_changes_nothing(state_url: str) -> None:
-    Ledger(state_url).close()  # version 1, as released
+    Ledger(state_url).close()  # the latest version, as released
     engine = engines.create(normalise(state_url))
-    steps = (*MIGRATIONS, Migration(2, "sends.note", _add_note))
+    steps = (*MIGRATIONS, Migration(LATEST + 1, "sends.note", _add_note))
     try:
-        assert upgrade(engine, steps) == 2
-        assert upgrade(engine, steps) == 2  # a second ADD COLUMN would fail
+        assert upgrade(engine, steps) == LATEST + 1
+        assert upgrade(engine, steps) == LATEST + 1  # a second ADD COLUMN would fail
         with pytest.raises(RuntimeError, match="step 3 failed"):
-            upgrade(engine, (*steps, Migration(3, "broken", _broken)))
+            upgrade(engine, (*steps, Migration(LATEST + 2, "broken", _broken)))
         columns = {c["name"] for c in inspect(engine).get_columns("sends")}
         assert "note" in columns
         assert "half_done" not in columns  # rolled back with the version stamp
         with pytest.raises(SchemaTooNewError):
-            upgrade(engine)  # this code knows version 1 only
+            upgrade(engine)  # this code knows up to LATEST only
     finally:
         engine.dispose()
 
 
 def test_migrations_must_be_numbered_without_gaps(ledger: Ledger) -> None:
     with pytest.raises(ValueError, match="without gaps"):
-        upgrade(ledger.engine, (*MIGRATIONS, Migration(3, "gap", _add_note)))
+        upgrade(ledger.engine, (*MIGRATIONS, Migration(LATEST + 2, "gap", _add_note)))
