@@ -34,10 +34,14 @@ from pushflow.ledger import Ledger, new_owner
 from pushflow.plan.compile import plan_occurrences
 from pushflow.plan.model import CampaignPlan, Execute, Plan
 from pushflow.plan.quotas import qps
+from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.loader import LoadedCampaign, LoadedProject
 from pushflow.spec.message import MpaasTemplateMessage
 from pushflow.spec.project import ApiName
-from pushflow.timing import Occurrence
+from pushflow.spec.strategy import LoopStrategy
+from pushflow.timing import Occurrence, occurrences
+
+Campaign = MpaasCampaign | EmasCampaign
 
 
 @dataclass
@@ -181,8 +185,13 @@ class Applier:
             campaign.name, key, occurrence.instant, applied.id, now=self.now
         )
         tally = await self._send(loaded, occurrence, key, execute, sender)
+        self.ledger.set_occurrence_status(
+            campaign.name, key, "done" if tally.ok else "failed", now=self.now
+        )
         if execute == "server":
-            await self._record_server_tasks(campaign.name, key, applied.id, occurrence)
+            await self._record_server_tasks(
+                campaign.name, key, applied.id, _last_instant(campaign, occurrence)
+            )
             result.notes += await cancel_server_tasks(
                 self.ledger, campaign.name, self.client, self.apps, keep=key, now=self.now
             )
@@ -213,7 +222,7 @@ class Applier:
         )
 
     async def _record_server_tasks(
-        self, campaign: str, key: str, revision_id: int, occurrence: Occurrence
+        self, campaign: str, key: str, revision_id: int, fire_at: datetime
     ) -> None:
         after: str | None = None
         while page := self.ledger.sends(campaign, key, states=["sent"], after=after):
@@ -229,7 +238,7 @@ class Applier:
                         app=self._app_of(campaign),
                         api=send.api,
                         task_id=task,
-                        fire_at=occurrence.instant,
+                        fire_at=fire_at,
                         now=self.now,
                     )
 
@@ -238,6 +247,18 @@ class Applier:
             if planned.name == campaign:
                 return planned.app
         return ""
+
+
+def _last_instant(campaign: Campaign, first: Occurrence) -> datetime:
+    """When a server task stops firing: its one occurrence, or a server loop's last one (it is
+    cancellable until then; ``until`` is required for server loops)."""
+    strategy = campaign.strategy
+    if not isinstance(strategy, LoopStrategy):
+        return first.instant
+    last = first
+    for last in occurrences(strategy, campaign.timezone, after=first.instant):  # noqa: B007
+        pass
+    return last.instant
 
 
 def _utcnow(floor: datetime) -> datetime:

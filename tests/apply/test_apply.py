@@ -334,3 +334,27 @@ def test_concurrent_applies_of_one_state_send_each_target_once(
         "Nothing to do.",
     ] or summaries[0].startswith("Apply: 0 sent")
     assert sorted(pushed(tcp.emulator)) == sorted(f"u{i:04}" for i in range(120))
+
+
+def test_a_server_loop_task_stays_cancellable_until_its_last_occurrence(
+    root: Path, tcp: Tcp, state: str
+) -> None:
+    project(root, tcp, state, users=3)
+    tcp.emulator.add_template({"name": "digest", "title": "Hi #name#", "content": "Your digest"})
+    path = root / "campaigns" / "digest.yaml"
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "values: {name: '{{ row.name }}'}", "values: {name: all}"
+        )
+        + "strategy:\n  every: day\n  at: '08:00'\n  from: 2026-12-01\n  until: 2026-12-10\n"
+        "  execute: server\n",
+        encoding="utf-8",
+    )
+    result = apply(root, tcp)
+    assert result.total.sent == 3  # type: ignore[attr-defined]
+    with Ledger(state, project_root=root) as ledger:
+        (task,) = ledger.server_tasks("digest")
+        (occurrence,) = ledger.occurrences("digest")
+    assert task.fire_at is not None
+    assert task.fire_at.isoformat() == "2026-12-10T00:00:00+00:00"  # 08:00 Shanghai, last day
+    assert occurrence.status == "done"
