@@ -216,17 +216,25 @@ class OccurrenceRun:
 
         for chunk in chunks:
             for platform in self.platforms:
+                # A slot first, then the claim: no more sends are claimed than calls can be in
+                # flight, so a crash leaves at most `concurrency` calls' sends unsettled.
+                await slots.acquire()
                 won = self.claim(chunk, platform, self.api)
                 if won == []:
+                    slots.release()
                     tally.skipped += len(chunk) if chunk is not None else 1
                     continue
                 if chunk is not None and won is not None:
                     tally.skipped += len(chunk) - len(won)
-                for call in build(won, platform):
-                    await slots.acquire()
+                calls = build(won, platform)
+                for index, call in enumerate(calls):
+                    if index:
+                        await slots.acquire()
                     task = asyncio.create_task(one(call))
                     pending.add(task)
                     task.add_done_callback(pending.discard)
+                if not calls:
+                    slots.release()
         if pending:
             await asyncio.gather(*pending)
         return tally
