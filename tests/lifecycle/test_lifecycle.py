@@ -56,7 +56,7 @@ def test_status_and_history_show_what_apply_did(root: Path, tcp: Tcp, state: str
     (now,) = history["occurrences"]
     assert (now["key"], now["status"], now["sends"], now["failures"]) == (
         "now",
-        "pending",
+        "done",
         {"sent": USERS},
         {},
     )
@@ -65,7 +65,7 @@ def test_status_and_history_show_what_apply_did(root: Path, tcp: Tcp, state: str
     text = run(root, tcp, "history", "digest").stdout
     assert text.splitlines()[:2] == [
         "digest: 1 occurrence",
-        "  OCCURRENCE  INSTANT               STATUS   SENDS    FAILURES  IDS",
+        "  OCCURRENCE  INSTANT               STATUS  SENDS    FAILURES  IDS",
     ]
     sale = run(root, tcp, "history", "sale", "--json").json()["occurrences"][0]
     assert (sale["sends"], len(sale["message_ids"])) == ({"sent": 3}, 1)
