@@ -13,7 +13,9 @@ import click
 
 from pushflow import __version__
 from pushflow.commands.apply import apply_command
+from pushflow.commands.calendar import calendar_command
 from pushflow.commands.cancel import cancel_command
+from pushflow.commands.daemon import daemon_command
 from pushflow.commands.drift import drift_command
 from pushflow.commands.emulator import emulator_command
 from pushflow.commands.history import history_command
@@ -37,6 +39,8 @@ cli.add_command(plan_command)
 cli.add_command(apply_command)
 cli.add_command(schema_command)
 cli.add_command(emulator_command)
+cli.add_command(daemon_command)
+cli.add_command(calendar_command)
 cli.add_command(status_command)
 cli.add_command(history_command)
 cli.add_command(revoke_command)

@@ -9,6 +9,7 @@ its module.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -35,8 +36,12 @@ from pushflow.spec.message import (
     MpaasTemplateMessage,
 )
 from pushflow.spec.strategy import AtStrategy, Execute, LoopStrategy, Strategy, TimeZone
+from pushflow.spec.units import Duration
 
 CampaignName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$")]
+#: How late the daemon still sends an occurrence it could not fire on time (it was down): later
+#: than this it records the occurrence ``missed`` instead (``catch_up`` overrides it).
+DEFAULT_CATCH_UP = timedelta(hours=1)
 
 
 class CampaignBase(SpecModel):
@@ -66,6 +71,19 @@ class CampaignBase(SpecModel):
         default="now",
         description="When to send: `now`, `{at: …}` or a loop `{every: day|week|month, …}`.",
     )
+    catch_up: Duration | None = Field(
+        default=None,
+        # Left out of the revision when unset, so campaigns written before the field existed
+        # keep their revision digest (a new field must not make every campaign "changed").
+        exclude_if=lambda value: value is None,
+        description="execute: local only. How late the pushflow daemon still sends an occurrence "
+        "it missed (it was stopped at the time): within this window it is sent on start, later "
+        "it is recorded `missed` and never sent. Default: 1h.",
+    )
+
+    def catch_up_window(self) -> timedelta:
+        """``catch_up``, or :data:`DEFAULT_CATCH_UP`."""
+        return self.catch_up or DEFAULT_CATCH_UP
 
     def default_execute(self) -> Execute:
         raise NotImplementedError
