@@ -44,13 +44,14 @@ def write_project(
     devices: list[str] = DEVICES,
     catch_up: str | None = None,
     api: str = "auto",
+    zone: str = "Asia/Shanghai",
 ) -> None:
     (root / "campaigns").mkdir(parents=True, exist_ok=True)
     (root / "pushflow.yaml").write_text(
         f"version: 1\nstate: {state}\napps:\n"
         f"  shop-emas:\n    provider: emas\n    endpoint: {tcp.url}\n"
         "    app_keys: {android: 23267207}\n"
-        "defaults:\n  all:\n    timezone: Asia/Shanghai\n",
+        f"defaults:\n  all:\n    timezone: {zone}\n",
         encoding="utf-8",
     )
     (root / "campaigns" / "devices.csv").write_text(

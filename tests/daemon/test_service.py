@@ -219,3 +219,70 @@ def test_healthz_and_metrics(root: Path, tcp: Tcp, state: str) -> None:
         assert "pushflow_daemon_jobs 1" in metrics.text
 
     run(root, tcp, NOW, scenario)
+
+
+def test_dst_fall_back_sends_the_twice_happening_time_once(
+    root: Path, tcp: Tcp, state: str
+) -> None:
+    """New York, 2026-11-01: 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST).
+    The scheduler, driven by a frozen clock through both, sends that occurrence once."""
+    write_project(root, tcp, state, at="01:30", start="2026-10-31", zone="America/New_York")
+    before = datetime(2026, 10, 31, 12, 0, tzinfo=UTC)
+    with freeze_time(before):
+        apply_at(root, tcp, before)
+
+    async def through_the_fold(daemon: Daemon, clock: Any) -> None:
+        for instant in (
+            datetime(2026, 11, 1, 5, 30, tzinfo=UTC),  # 01:30 EDT
+            datetime(2026, 11, 1, 6, 30, tzinfo=UTC),  # 01:30 EST, the same wall time
+            datetime(2026, 11, 2, 6, 30, tzinfo=UTC),  # next day 01:30 EST
+        ):
+            clock.move_to(instant)
+            await daemon.settle()
+
+    run(root, tcp, before, through_the_fold)
+    assert statuses(root, state) == {"2026-11-01T01:30": "done", "2026-11-02T01:30": "done"}
+    assert sorted(pushes(tcp.emulator)) == sorted(DEVICES * 2)
+
+
+def test_dst_spring_forward_fires_the_missing_time_shifted(
+    root: Path, tcp: Tcp, state: str
+) -> None:
+    """Berlin, 2027-03-28: 02:30 does not exist; it fires at 03:30 CEST (01:30 UTC), once."""
+    write_project(root, tcp, state, at="02:30", start="2027-03-27", zone="Europe/Berlin")
+    before = datetime(2027, 3, 27, 12, 0, tzinfo=UTC)
+    with freeze_time(before):
+        apply_at(root, tcp, before)
+
+    async def through_the_gap(daemon: Daemon, clock: Any) -> None:
+        clock.move_to(datetime(2027, 3, 28, 1, 29, tzinfo=UTC))
+        await daemon.settle()
+        assert pushes(tcp.emulator) == []  # 03:29 CEST: not yet
+        clock.move_to(datetime(2027, 3, 28, 1, 30, tzinfo=UTC))
+        await daemon.settle()
+
+    run(root, tcp, before, through_the_gap)
+    assert statuses(root, state) == {"2027-03-28T02:30": "done"}
+    assert sorted(pushes(tcp.emulator)) == DEVICES
+
+
+def test_leap_day_and_month_ends_in_shanghai(root: Path, tcp: Tcp, state: str) -> None:
+    """A daily loop crosses 2028-02-28 → 02-29 → 03-01 with each day sent once."""
+    write_project(root, tcp, state, at="08:00", start="2028-02-28")
+    before = datetime(2028, 2, 27, 12, 0, tzinfo=UTC)
+    with freeze_time(before):
+        apply_at(root, tcp, before)
+
+    async def three_days(daemon: Daemon, clock: Any) -> None:
+        for day in (28, 29):
+            clock.move_to(datetime(2028, 2, day, 0, 0, tzinfo=UTC))
+            await daemon.settle()
+        clock.move_to(datetime(2028, 3, 1, 0, 0, tzinfo=UTC))
+        await daemon.settle()
+
+    run(root, tcp, before, three_days)
+    assert statuses(root, state) == {
+        "2028-02-28T08:00": "done",
+        "2028-02-29T08:00": "done",
+        "2028-03-01T08:00": "done",
+    }
