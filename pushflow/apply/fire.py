@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pushflow.apply.calls import Call
-from pushflow.apply.occurrence import OccurrenceRun, Tally
+from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
 from pushflow.apply.requests import calls_for, continuous_message
 from pushflow.apply.sender import Sender
 from pushflow.audience import Row, read_audience
@@ -54,7 +54,7 @@ async def fire(
     sender: Sender,
     owner: str,
     resend_unknown: bool = False,
-    concurrency: int = 8,
+    concurrency: int = CONCURRENCY,
     clock: Callable[[], datetime],
     progress: Callable[[Tally], None] = lambda tally: None,
 ) -> Tally:

@@ -14,16 +14,23 @@ A process killed between 2 and 3 leaves its claims ``claimed`` with an expired l
 run settles them first (:func:`settle_stale_claims`): an EMAS call carries an IdempotentToken the
 service honours for 15 minutes, so a claim younger than that is simply taken again and the same
 call resent (the service answers with the first result); anything else becomes ``unknown``.
-Calls run concurrently up to a bound; claims and records are committed per chunk.
+Calls run concurrently up to a bound; claims and records are committed per chunk. The ledger
+work (claims, records) runs in one thread of its own, in the order it is asked for, so the event
+loop keeps sending and reading answers while SQLite commits (an fsync each) or PostgreSQL
+answers: a chunk's claim is still committed before its call is made, and a call's outcome is
+recorded after its answer, as above.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import ParamSpec, TypeVar, cast
 
 from pushflow.apply.calls import Call, with_message_id
 from pushflow.apply.sender import Outcome, Sender
@@ -38,6 +45,12 @@ from pushflow.plan.keys import EVERYONE, msg_key
 LEASE = timedelta(minutes=5)
 #: EMAS deduplicates a repeated IdempotentToken within 15 minutes; keep a margin.
 EMAS_TOKEN_WINDOW = timedelta(minutes=14)
+#: Calls in flight at once by default (``pushflow apply --concurrency``). With a 50 ms round
+#: trip, 16 calls in flight allow 320 calls/s, above the default QPS caps.
+CONCURRENCY = 16
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -103,7 +116,7 @@ class OccurrenceRun:
     idempotent: bool
     retry_failed: bool = True
     resend_unknown: bool = False
-    concurrency: int = 8
+    concurrency: int = CONCURRENCY
     clock: Callable[[], datetime] = datetime.now
     progress: Callable[[Tally], None] = lambda tally: None
     _message_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -175,8 +188,26 @@ class OccurrenceRun:
     ) -> Tally:
         """Send every chunk; ``build(rows, platform)`` makes its calls, ``stored_message``
         (ContinuouslyPush) makes the Push with Target=TBD that later calls refer to."""
+        with ThreadPoolExecutor(1, thread_name_prefix="pushflow-ledger") as ledger_thread:
+            loop = asyncio.get_running_loop()
+
+            async def in_ledger_thread(work: Callable[P, R], *args: P.args, **kw: P.kwargs) -> R:
+                return await loop.run_in_executor(
+                    ledger_thread, functools.partial(work, *args, **kw)
+                )
+
+            return await self._run(chunks, build, stored_message, in_ledger_thread)
+
+    async def _run(
+        self,
+        chunks: Iterator[list[Row] | None],
+        build: Callable[[list[Row] | None, str | None], list[Call]],
+        stored_message: Callable[[str | None, int], Call] | None,
+        in_ledger_thread: Callable[..., Awaitable[object]],
+    ) -> Tally:
         tally = Tally()
-        settle_stale_claims(
+        await in_ledger_thread(
+            settle_stale_claims,
             self.ledger,
             self.campaign,
             self.occurrence,
@@ -204,12 +235,12 @@ class OccurrenceRun:
                             code="StoredMessage",
                             error="the stored message (Push with Target=TBD) was not created",
                         )
-                        self.record(call, failed, tally)
+                        await in_ledger_thread(self.record, call, failed, tally)
                         return
                     call = with_message_id(call, message_id)
                 outcome = await self.sender.send(call)
                 tally.calls += outcome.attempts
-                self.record(call, outcome, tally)
+                await in_ledger_thread(self.record, call, outcome, tally)
                 self.progress(tally)
             finally:
                 slots.release()
@@ -219,7 +250,10 @@ class OccurrenceRun:
                 # A slot first, then the claim: no more sends are claimed than calls can be in
                 # flight, so a crash leaves at most `concurrency` calls' sends unsettled.
                 await slots.acquire()
-                won = self.claim(chunk, platform, self.api)
+                won = cast(
+                    "list[Row] | None",
+                    await in_ledger_thread(self.claim, chunk, platform, self.api),
+                )
                 if won == []:
                     slots.release()
                     tally.skipped += len(chunk) if chunk is not None else 1

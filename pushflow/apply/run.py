@@ -26,7 +26,7 @@ from typing import cast
 
 from pushflow.apply.cancel import cancel_server_tasks
 from pushflow.apply.fire import Firing, fire
-from pushflow.apply.occurrence import Tally
+from pushflow.apply.occurrence import CONCURRENCY, Tally
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.sender import Client, Sender
 from pushflow.connect import Connection, connect
@@ -62,7 +62,7 @@ class Applied:
 @dataclass
 class ApplyOptions:
     lock_timeout: float = 30.0
-    concurrency: int = 8
+    concurrency: int = CONCURRENCY
     resend_unknown: bool = False
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     environ: Mapping[str, str] = field(default_factory=dict)

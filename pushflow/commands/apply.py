@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from pushflow.apply.occurrence import Tally
+from pushflow.apply.occurrence import CONCURRENCY, Tally
 from pushflow.apply.run import Applied, ApplyOptions
 from pushflow.apply.session import apply_plan, make_plan
 from pushflow.commands.options import paths_argument, project_option
@@ -73,7 +73,7 @@ def summary(applied: Applied) -> list[str]:
     show_default=True,
     help="Seconds to wait for another apply holding the state's lock.",
 )
-@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True)
+@click.option("--concurrency", type=click.IntRange(1, 64), default=CONCURRENCY, show_default=True)
 @click.option(
     "--resend-unknown",
     is_flag=True,

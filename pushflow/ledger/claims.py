@@ -26,7 +26,7 @@ from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Executable, and_, bindparam, delete, false, or_
+from sqlalchemy import Executable, and_, bindparam, delete, false, literal_column, null, or_
 from sqlalchemy.engine import Connection
 
 from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
@@ -140,9 +140,18 @@ class Claims(LedgerBase):
             with self._write() as conn:
                 statement = insert_for(conn, sends)
                 if reclaim_expired or retry_failed or resend_unknown:
+                    # The SET clause takes the new claim from ``excluded`` (the row that was
+                    # not inserted, same values for every row) and has no bound parameters:
+                    # SQLAlchemy then sends the whole batch as one multi-row INSERT, where
+                    # bound parameters in SET make it send one INSERT per row.
+                    taken = statement.excluded
                     statement = statement.on_conflict_do_update(
                         index_elements=KEY,
-                        set_={**claimed, **RETRY, "attempts": sends.c.attempts + 1},
+                        set_={
+                            **{name: taken[name] for name in claimed},
+                            **{name: null() for name in RETRY},
+                            "attempts": sends.c.attempts + literal_column("1"),
+                        },
                         where=or_(*retake),
                     )
                 else:
