@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from pushflow.commands.options import project_option
+from pushflow.commands.options import json_option, project_option
 from pushflow.lifecycle.drift import drift
 from pushflow.lifecycle.session import open_session
 from pushflow.lifecycle.tables import render
 
 
 @click.command("drift")
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @project_option
 def drift_command(as_json: bool, project_file: Path | None) -> None:
     """Compare the services' scheduled tasks with the state. Exit 1 when they disagree."""

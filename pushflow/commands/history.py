@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pushflow.commands.options import project_option
+from pushflow.commands.options import json_option, project_option
 from pushflow.lifecycle.history import LIMIT, history
 from pushflow.lifecycle.session import open_session
 from pushflow.lifecycle.tables import render
@@ -20,7 +20,7 @@ from pushflow.lifecycle.tables import render
     "--limit", type=click.IntRange(1), default=LIMIT, show_default=True,
     help="How many of the latest occurrences to list.",
 )  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @project_option
 def history_command(campaign: str, limit: int, as_json: bool, project_file: Path | None) -> None:
     """List CAMPAIGN's occurrences and what their sends came to. Reads the state only."""

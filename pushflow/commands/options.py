@@ -18,3 +18,6 @@ project_option = click.option(
 
 #: ``PATH...``: campaign files or folders (default: the project's campaigns).
 paths_argument = click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+
+#: ``--json``: machine-readable output (the lifecycle commands document its shape).
+json_option = click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")

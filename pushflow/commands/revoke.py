@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pushflow.commands.options import project_option
+from pushflow.commands.options import json_option, project_option
 from pushflow.lifecycle.revoke import revoke
 from pushflow.lifecycle.session import open_session
 from pushflow.lifecycle.tables import render
@@ -24,7 +24,7 @@ from pushflow.lifecycle.tables import render
     "--lock-timeout", type=float, default=30.0, show_default=True,
     help="Seconds to wait for an apply holding the state's lock.",
 )  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @project_option
 def revoke_command(
     campaign: str,

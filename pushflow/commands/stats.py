@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pushflow.commands.options import project_option
+from pushflow.commands.options import json_option, project_option
 from pushflow.lifecycle.history import LIMIT
 from pushflow.lifecycle.session import open_session
 from pushflow.lifecycle.stats import stats
@@ -21,7 +21,7 @@ from pushflow.lifecycle.tables import render
     "--limit", type=click.IntRange(1), default=LIMIT, show_default=True,
     help="How many of the latest occurrences to ask figures for.",
 )  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @project_option
 def stats_command(campaign: str, limit: int, as_json: bool, project_file: Path | None) -> None:
     """Ask the service how CAMPAIGN's sends were delivered.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from pushflow.commands.options import project_option
+from pushflow.commands.options import json_option, project_option
 from pushflow.lifecycle.session import open_session
 from pushflow.lifecycle.status import LAST, NEXT, status
 from pushflow.lifecycle.tables import render
@@ -24,7 +24,7 @@ from pushflow.lifecycle.tables import render
     "--last", "last_count", type=click.IntRange(0, 100), default=LAST, show_default=True,
     help="Latest occurrences whose results to list per campaign.",
 )  # fmt: skip
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@json_option
 @project_option
 def status_command(
     campaign: str | None, next_count: int, last_count: int, as_json: bool, project_file: Path | None
