@@ -4,7 +4,7 @@ The daemon is wiring: it adds no sending logic of its own. Every occurrence goes
 :func:`pushflow.apply.fire.fire`, the claim → call → record path apply uses.
 
 - :mod:`.schedule`: a ledger schedule and its revision as one :class:`LocalSchedule`;
-- :mod:`.reads`: the few bulk reads a daemon of 10 000 campaigns needs at start;
+- :mod:`.reads`: revisions by id, in bulk, for reconcile;
 - :mod:`.trigger`: an APScheduler trigger whose fire times are a strategy's occurrences;
 - :mod:`.jobs`: the scheduler's explicit settings and the jobs derived from schedules;
 - :mod:`.catchup`: where each campaign resumes, and whether a late occurrence is sent or missed;

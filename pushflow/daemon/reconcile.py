@@ -26,7 +26,7 @@ from pushflow.daemon import jobs
 from pushflow.daemon.campaigns import Campaigns
 from pushflow.daemon.catchup import resume_from
 from pushflow.daemon.jobs import Tick
-from pushflow.daemon.reads import first_applied, last_occurrences, revisions_by_id
+from pushflow.daemon.reads import revisions_by_id
 from pushflow.daemon.schedule import LocalSchedule
 from pushflow.ledger import Ledger
 
@@ -57,8 +57,8 @@ def read_schedules(ledger: Ledger) -> Wanted:
     version = ledger.state_version()
     rows = ledger.schedules()
     revisions = revisions_by_id(ledger, {row.revision_id for row in rows})
-    last = last_occurrences(ledger)
-    anchors = first_applied(ledger)
+    last = ledger.latest_instants()
+    anchors = ledger.first_applied_all()
     wanted = Wanted(version, {})
     for row in rows:
         revision = revisions.get(row.revision_id)

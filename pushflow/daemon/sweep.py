@@ -20,7 +20,6 @@ from datetime import datetime, timedelta
 from pushflow.daemon.campaigns import Campaigns
 from pushflow.daemon.catchup import verdict
 from pushflow.daemon.occurrence import OPEN, OccurrenceHandler
-from pushflow.daemon.reads import unfinished
 from pushflow.daemon.schedule import LocalSchedule
 from pushflow.timing import Occurrence
 
@@ -37,7 +36,9 @@ async def sweep(
     """Resume every stale unfinished occurrence of a scheduled campaign; how many."""
     ledger = handler.ledger
     now = clock()
-    rows = await asyncio.to_thread(unfinished, ledger, older_than=now - stale_after, until=now)
+    rows = await asyncio.to_thread(
+        ledger.unfinished_occurrences, older_than=now - stale_after, until=now
+    )
     resumed = 0
     for row in rows:
         entry = campaigns.entries.get(row.campaign)

@@ -12,7 +12,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 
 from pushflow.ledger.base import LedgerBase, insert_for, utcnow
 from pushflow.ledger.records import Occurrence, OccurrenceStatus
@@ -115,3 +115,27 @@ class Occurrences(LedgerBase):
         with self._read() as conn:
             rows = conn.execute(query.order_by(occurrences.c.instant, occurrences.c.key)).all()
         return [_occurrence(row) for row in rows]
+
+    def latest_instants(self) -> dict[str, datetime]:
+        """The instant of every campaign's latest recorded occurrence, in one query (a daemon
+        of thousands of campaigns asks this at start-up)."""
+        query = select(occurrences.c.campaign, func.max(occurrences.c.instant)).group_by(
+            occurrences.c.campaign
+        )
+        with self._read() as conn:
+            return {str(name): instant for name, instant in conn.execute(query).all()}
+
+    def unfinished_occurrences(self, *, older_than: datetime, until: datetime) -> list[Occurrence]:
+        """Occurrences left ``pending`` or ``sending``, untouched since ``older_than`` and due by
+        ``until``: the work of a process that stopped mid-way, for a sweep to finish."""
+        query = (
+            select(occurrences)
+            .where(
+                occurrences.c.status.in_(["pending", "sending"]),
+                occurrences.c.updated_at < older_than,
+                occurrences.c.instant <= until,
+            )
+            .order_by(occurrences.c.instant)
+        )
+        with self._read() as conn:
+            return [_occurrence(row) for row in conn.execute(query).all()]

@@ -134,3 +134,11 @@ class Revisions(LedgerBase):
         with self._read() as conn:
             found: datetime | None = conn.execute(query).scalar()  # min() keeps UTCDateTime
         return found
+
+    def first_applied_all(self) -> dict[tuple[str, int], datetime]:
+        """:meth:`first_applied_at` of every campaign and epoch, in one query."""
+        query = select(
+            revisions.c.campaign, revisions.c.epoch, func.min(revisions.c.applied_at)
+        ).group_by(revisions.c.campaign, revisions.c.epoch)
+        with self._read() as conn:
+            return {(name, int(epoch)): at for name, epoch, at in conn.execute(query).all()}
