@@ -110,3 +110,35 @@ def connect(
         return Connection(name, emas, False, str(emas.url))
     mpaas = MpaasClient(region=app.region, credentials=DefaultChain(env), endpoint=endpoint)
     return Connection(name, mpaas, False, str(mpaas.url))
+
+
+class Connections:
+    """A connection per app of a project, each opened on first use, closed together."""
+
+    def __init__(self, apps: Mapping[str, App], root: Path, env: Mapping[str, str]) -> None:
+        self._apps = apps
+        self._root = root
+        self._env = env
+        self._open: dict[str, Connection] = {}
+        self._banners: dict[str, str] = {}
+
+    def get(self, app: str) -> Connection:
+        """The connection to ``app`` (Alibaba Cloud, or the sandbox emulator)."""
+        if app not in self._open:
+            connection = connect(app, self._apps[app], root=self._root, env=self._env)
+            self._open[app] = connection
+            self._banners[app] = connection.banner
+        return self._open[app]
+
+    def client(self, app: str) -> Client:
+        return self.get(app).client
+
+    def banners(self) -> list[str]:
+        """One line per app talked to, closed since or not (saying plainly when it was the
+        sandbox)."""
+        return list(self._banners.values())
+
+    async def aclose(self) -> None:
+        opened, self._open = self._open, {}
+        for connection in opened.values():
+            await connection.aclose()

@@ -22,22 +22,20 @@ from collections.abc import Callable, Mapping
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import cast
 
 from pushflow.apply.cancel import cancel_server_tasks
 from pushflow.apply.fire import Firing, fire
 from pushflow.apply.occurrence import CONCURRENCY, Tally
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.sender import Client, Sender
-from pushflow.connect import Connection, connect
+from pushflow.connect import Connections
 from pushflow.ledger import Ledger, new_owner
 from pushflow.plan.compile import plan_occurrences
 from pushflow.plan.model import CampaignPlan, Execute, Plan
-from pushflow.plan.quotas import qps
+from pushflow.plan.quotas import rates as quota_rates
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.loader import LoadedCampaign, LoadedProject
 from pushflow.spec.message import MpaasTemplateMessage
-from pushflow.spec.project import ApiName
 from pushflow.spec.strategy import LoopStrategy
 from pushflow.timing import Occurrence, occurrences
 
@@ -80,25 +78,16 @@ class Applier:
         self.ledger = ledger
         self.options = options
         self.owner = new_owner()
-        self.connections: dict[str, Connection] = {}
+        self.connections = Connections(project.project.apps, project.root, options.environ)
         self.now = plan.created_at
         self.apps = project.project.apps
 
     def client(self, app: str) -> Client:
-        if app not in self.connections:
-            self.connections[app] = connect(
-                app,
-                self.project.project.apps[app],
-                root=self.project.root,
-                env=self.options.environ,
-            )
-        return self.connections[app].client
+        return self.connections.client(app)
 
     def sender(self) -> Sender:
         rates = self.project.project.rate_limits
-        return Sender(
-            self.client, lambda _app, api: qps(cast(ApiName, api), rates), self.options.retry
-        )
+        return Sender(self.client, quota_rates(rates), self.options.retry)
 
     async def apply(self, loaded: list[LoadedCampaign]) -> Applied:
         result = Applied()
@@ -118,8 +107,7 @@ class Applier:
         return result
 
     async def _close(self) -> None:
-        for connection in self.connections.values():
-            await connection.aclose()
+        await self.connections.aclose()
 
     async def _cancel(self, planned: CampaignPlan, result: Applied) -> Tally:
         self.ledger.cancel_schedule(planned.name, now=self.now)
@@ -136,8 +124,7 @@ class Applier:
         message = campaign.campaign.message
         if not isinstance(message, MpaasTemplateMessage) or message.template_text is None:
             return
-        self.client(campaign.campaign.app)
-        connection = self.connections[campaign.campaign.app]
+        connection = self.connections.get(campaign.campaign.app)
         if connection.emulator is None or connection.emulator.template(message.template):
             return
         text = message.template_text

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
 from apscheduler.events import (
     EVENT_JOB_ERROR,
@@ -30,7 +30,7 @@ from apscheduler.events import (
 from pushflow.apply.occurrence import LEASE
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.sender import Client, Sender
-from pushflow.connect import Connection, connect
+from pushflow.connect import Connections
 from pushflow.daemon import http, jobs
 from pushflow.daemon.campaigns import Campaigns
 from pushflow.daemon.metrics import Metrics
@@ -38,9 +38,8 @@ from pushflow.daemon.occurrence import OccurrenceHandler
 from pushflow.daemon.reconcile import ChangeWatcher, Wanted, read_schedules, reconcile
 from pushflow.daemon.sweep import sweep
 from pushflow.ledger import Ledger, new_owner
-from pushflow.plan.quotas import qps
+from pushflow.plan.quotas import rates as quota_rates
 from pushflow.spec.loader import LoadedProject
-from pushflow.spec.project import ApiName
 
 log = logging.getLogger("pushflow.daemon")
 
@@ -84,11 +83,9 @@ class Daemon:
         self.clock = clock
         self.owner = new_owner()
         self.metrics = Metrics()
-        self.connections: dict[str, Connection] = {}
+        self.connections = Connections(project.project.apps, project.root, options.environ)
         rates = project.project.rate_limits
-        self.sender = sender or Sender(
-            self.client, lambda _app, api: qps(cast(ApiName, api), rates), options.retry
-        )
+        self.sender = sender or Sender(self.client, quota_rates(rates), options.retry)
         self.handler = OccurrenceHandler(
             project, ledger, self.sender, self.owner, clock, self.metrics, options.concurrency
         )
@@ -107,14 +104,7 @@ class Daemon:
 
     # -- clients ---------------------------------------------------------------------------
     def client(self, app: str) -> Client:
-        if app not in self.connections:
-            self.connections[app] = connect(
-                app,
-                self.project.project.apps[app],
-                root=self.project.root,
-                env=self.options.environ,
-            )
-        return self.connections[app].client
+        return self.connections.client(app)
 
     # -- lifecycle -------------------------------------------------------------------------
     async def run(self) -> None:
@@ -198,9 +188,7 @@ class Daemon:
             await asyncio.gather(self._reconciling, return_exceptions=True)
         if self._watcher is not None:
             await asyncio.to_thread(self._watcher.stop, self.options.poll + 1)
-        for connection in self.connections.values():
-            await connection.aclose()
-        self.connections.clear()
+        await self.connections.aclose()
         self.scheduler = None
         log.info("daemon stopped", extra={"event": "stopped"})
 

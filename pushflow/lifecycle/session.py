@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pushflow.connect import Client, Connection, connect
+from pushflow.connect import Client, Connection, Connections
 from pushflow.errors import PushflowError, SpecError
 from pushflow.ledger import Ledger, Revision, resolve
 from pushflow.ledger.url import describe, is_sqlite
@@ -76,8 +76,7 @@ class LifecycleSession:
         self._ledger = ledger
         self._files = {item.campaign.name: _relative(item.path, project.root) for item in campaigns}
         self._apps = {item.campaign.name: item.campaign.app for item in campaigns}
-        self._connections: dict[str, Connection] = {}
-        self._banners: dict[str, str] = {}
+        self._connections = Connections(self.apps, self.project.root, self.environ)
 
     @property
     def has_state(self) -> bool:
@@ -145,23 +144,17 @@ class LifecycleSession:
 
     def connection(self, app: str) -> Connection:
         """The connection to ``app`` (Alibaba Cloud, or the sandbox emulator)."""
-        if app not in self._connections:
-            connection = connect(app, self.apps[app], root=self.project.root, env=self.environ)
-            self._connections[app] = connection
-            self._banners[app] = connection.banner
-        return self._connections[app]
+        return self._connections.get(app)
 
     def client(self, app: str) -> Client:
-        return self.connection(app).client
+        return self._connections.client(app)
 
     def banners(self) -> list[str]:
         """One line per app a command talked to (says plainly when it was the sandbox)."""
-        return list(self._banners.values())
+        return self._connections.banners()
 
     async def aclose(self) -> None:
-        connections, self._connections = self._connections, {}
-        for connection in connections.values():
-            await connection.aclose()
+        await self._connections.aclose()
 
 
 def _relative(path: Path, base: Path) -> str:

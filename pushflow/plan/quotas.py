@@ -12,8 +12,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime, timedelta
+from typing import cast
 
 from pushflow.errors import Location, Problem
 from pushflow.plan.model import CampaignPlan
@@ -104,3 +105,9 @@ def push_to_all_spacing(
                     )
                 )
     return problems
+
+
+def rates(overrides: Mapping[ApiName, float]) -> Callable[[str, str], float]:
+    """Calls per second for ``(app, api)``, as a :class:`~pushflow.apply.sender.Sender` asks:
+    the project's ``rate_limits``, else the defaults (the same for every app)."""
+    return lambda _app, api: qps(cast(ApiName, api), overrides)
