@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pushflow.apply.calls import Call
+from pushflow.apply.calls import Batch, Call
 from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
-from pushflow.apply.requests import calls_for, continuous_message
+from pushflow.apply.requests import calls_in, continuous_message
 from pushflow.apply.sender import Sender
 from pushflow.audience import Row, read_audience
 from pushflow.errors import Location
@@ -79,20 +79,20 @@ async def fire(
                 return
             yield from audience.chunks(chosen.per_call)
 
+        # One batch per platform for the whole occurrence: what every call shares is
+        # converted once (``Batch.memo``), not once per chunk.
+        batches: dict[str | None, Batch] = {}
+
         def build(rows: list[Row] | None, platform: str | None) -> list[Call]:
             messages = (
                 [shared] if shared is not None else [renderer.render(r, local) for r in rows or []]
             )
-            return calls_for(
-                campaign,
-                app=app,
-                occurrence=occurrence,
-                execute=firing.execute,
-                route=chosen,
-                rows=rows,
-                messages=messages,
-                platform=platform,
-            )
+            batch = batches.get(platform)
+            if batch is None:
+                batch = batches[platform] = Batch(
+                    campaign, app, occurrence, firing.execute, platform
+                )
+            return calls_in(batch, route=chosen, rows=rows, messages=messages)
 
         def stored(platform: str | None, part: int) -> Call:
             message = shared if shared is not None else renderer.render(None, local)

@@ -250,8 +250,10 @@ def _multiple(
         texts=first.texts,
     )
     params = shared_params(batch, "mpaas.PushMultiple", shared)
+    # Built without validation: ids, keys and rendered values are already-checked strings,
+    # and serialisation (what goes on the wire) does not depend on how a model was made.
     items = [
-        TargetMsg(
+        TargetMsg.model_construct(
             target=target,
             msg_key=key,
             template_key_value=dict(message.template_key_value),

@@ -37,7 +37,7 @@ from pushflow.apply.sender import Outcome, Sender
 from pushflow.audience import Row
 from pushflow.ledger import Ledger
 from pushflow.plan.compile import send_target
-from pushflow.plan.keys import EVERYONE, msg_key
+from pushflow.plan.keys import EVERYONE, msg_keys
 
 #: A claim is exclusive this long; then it counts as stale (the process died). It covers a call
 #: with all its retries (the read timeout and the backoff cap are far shorter), and leaves most
@@ -121,8 +121,10 @@ class OccurrenceRun:
     progress: Callable[[Tally], None] = lambda tally: None
     _message_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
-    def _key(self, target: str) -> str:
-        return msg_key(self.campaign, self.epoch, self.occurrence, target)
+    @functools.cached_property
+    def _key(self) -> Callable[[str], str]:
+        """A target's msgKey (``msg_key``, the occurrence's shared prefix hashed once)."""
+        return msg_keys(self.campaign, self.epoch, self.occurrence)
 
     def claim(self, rows: list[Row] | None, platform: str | None, api: str) -> list[Row] | None:
         """The rows of a chunk this process won (None for an audience the service expands,

@@ -106,9 +106,21 @@ def calls_for(
     or looping task on the service: mPaaS ``StrategyType``, EMAS ``PushTime``). ``platform`` is
     the EMAS platform of a fanned-out campaign; ``task_name`` overrides the mPaaS ``TaskName``.
     """
+    batch = Batch(campaign, app, occurrence, execute, platform, task_name)
+    return calls_in(batch, route=route, rows=rows, messages=messages)
+
+
+def calls_in(
+    batch: Batch,
+    *,
+    route: Route,
+    rows: Sequence[Row] | None,
+    messages: Sequence[RenderedMessage],
+) -> list[Call]:
+    """:func:`calls_for` with the batch given: a caller building every chunk of one occurrence
+    reuses one :class:`Batch`, so what its calls share is converted once, not once per chunk."""
     if not messages:
         raise ValueError("no rendered message")
-    batch = Batch(campaign, app, occurrence, execute, platform, task_name)
     if rows is None:
         return calls_of(batch, route, None, messages[0])
     if not rows:

@@ -125,45 +125,80 @@ class Claims(LedgerBase):
                 sends.c.state == "failed" if retry_failed else false(),
                 sends.c.state == "unknown" if resend_unknown else false(),
             ]
-            rows = [
-                {
-                    "campaign": campaign,
-                    "occurrence": occurrence,
-                    "target": target,
-                    "idempotency_key": key,
-                    "api": api,
-                    "attempts": 1,
-                    **claimed,
-                }
-                for target, key in keys.items()
-            ]
+            got: Sequence[Any]
             with self._write() as conn:
-                statement = insert_for(conn, sends)
-                if reclaim_expired or retry_failed or resend_unknown:
-                    # The SET clause takes the new claim from ``excluded`` (the row that was
-                    # not inserted, same values for every row) and has no bound parameters:
-                    # SQLAlchemy then sends the whole batch as one multi-row INSERT, where
-                    # bound parameters in SET make it send one INSERT per row.
-                    taken = statement.excluded
-                    statement = statement.on_conflict_do_update(
-                        index_elements=KEY,
-                        set_={
-                            **{name: taken[name] for name in claimed},
-                            **{name: null() for name in RETRY},
-                            "attempts": sends.c.attempts + literal_column("1"),
-                        },
-                        where=or_(*retake),
+                if conn.dialect.name == "sqlite":
+                    got = _claim_sqlite(
+                        conn,
+                        campaign,
+                        occurrence,
+                        list(keys.items()),
+                        api,
+                        claimed,
+                        reclaim_expired=reclaim_expired,
+                        retry_failed=retry_failed,
+                        resend_unknown=resend_unknown,
                     )
                 else:
-                    statement = statement.on_conflict_do_nothing(index_elements=KEY)
-                returning = (sends.c.target, sends.c.idempotency_key, sends.c.attempts)
-                # executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row
-                # INSERT per batch and keeps the compiled statement cached.
-                got = conn.execute(statement.returning(*returning), rows).all()
-            claims = [
-                Claim(target=r.target, key=r.idempotency_key, attempts=r.attempts) for r in got
-            ]
-            yield sorted(claims, key=lambda claim: claim.target)
+                    got = self._claim_rows(
+                        conn,
+                        campaign,
+                        occurrence,
+                        keys,
+                        api,
+                        claimed,
+                        retake,
+                        reclaim_expired or retry_failed or resend_unknown,
+                    )
+            # After the commit: a claim is handed out only once it is durable.
+            yield _sorted_claims(got)
+
+    @staticmethod
+    def _claim_rows(
+        conn: Connection,
+        campaign: str,
+        occurrence: str,
+        keys: dict[str, str],
+        api: str,
+        claimed: dict[str, Any],
+        retake: list[Any],
+        retaking: bool,
+    ) -> Sequence[Any]:
+        """The claim through SQLAlchemy (PostgreSQL): one row of parameters per target."""
+        rows = [
+            {
+                "campaign": campaign,
+                "occurrence": occurrence,
+                "target": target,
+                "idempotency_key": key,
+                "api": api,
+                "attempts": 1,
+                **claimed,
+            }
+            for target, key in keys.items()
+        ]
+        statement = insert_for(conn, sends)
+        if retaking:
+            # The SET clause takes the new claim from ``excluded`` (the row that was
+            # not inserted, same values for every row) and has no bound parameters:
+            # SQLAlchemy then sends the whole batch as one multi-row INSERT, where
+            # bound parameters in SET make it send one INSERT per row.
+            taken = statement.excluded
+            statement = statement.on_conflict_do_update(
+                index_elements=KEY,
+                set_={
+                    **{name: taken[name] for name in claimed},
+                    **{name: null() for name in RETRY},
+                    "attempts": sends.c.attempts + literal_column("1"),
+                },
+                where=or_(*retake),
+            )
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=KEY)
+        returning = (sends.c.target, sends.c.idempotency_key, sends.c.attempts)
+        # executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row
+        # INSERT per batch and keeps the compiled statement cached.
+        return conn.execute(statement.returning(*returning), rows).all()
 
     def release(self, campaign: str, occurrence: str, targets: Sequence[str], owner: str) -> int:
         """Give back claims whose call was never made, as if never claimed."""
@@ -172,6 +207,90 @@ class Claims(LedgerBase):
         )
         with self._write() as conn:
             return each_target(conn, statement, targets)
+
+
+def _sorted_claims(got: Iterable[Sequence[Any]]) -> list[Claim]:
+    """Rows of (target, idempotency key, attempts) as claims, by target."""
+    claims = [Claim(target=target, key=key, attempts=attempts) for target, key, attempts in got]
+    return sorted(claims, key=lambda claim: claim.target)
+
+
+#: Target rows per statement of the SQLite claim: two parameters each, with the shared ones
+#: under SQLite's oldest limit of 999 bound parameters.
+SQLITE_ROWS = 400
+
+
+def _claim_sqlite(
+    conn: Connection,
+    campaign: str,
+    occurrence: str,
+    pairs: Sequence[tuple[str, str]],
+    api: str,
+    claimed: dict[str, Any],
+    *,
+    reclaim_expired: bool,
+    retry_failed: bool,
+    resend_unknown: bool,
+) -> list[Any]:
+    """The claim on SQLite: what the generic statement does, with the values every row shares
+    (campaign, occurrence, api, owner, lease, time) bound once per statement instead of once
+    per row, and only (target, key) per row: ``INSERT … SELECT … FROM (VALUES …)``.
+
+    SQLAlchemy would process eleven parameters per row (two of them datetimes through
+    :class:`~pushflow.ledger.schema.UTCDateTime`); values are converted here by the same
+    column types, so the stored rows are identical.
+    """
+    dialect = conn.dialect
+
+    def bound(column: str, value: Any) -> Any:
+        process = sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+        return value if process is None else process(value)
+
+    shared = (
+        campaign,
+        occurrence,
+        api,
+        claimed["state"],
+        claimed["claim_owner"],
+        bound("lease_expires_at", claimed["lease_expires_at"]),
+        bound("claimed_at", claimed["claimed_at"]),
+    )
+    if reclaim_expired or retry_failed or resend_unknown:
+        # As the generic path: the new claim from ``excluded``, retaken only where allowed.
+        retake = []
+        extra: tuple[Any, ...] = ()
+        if reclaim_expired:
+            retake.append("(sends.state = 'claimed' AND sends.lease_expires_at < ?)")
+            extra = (bound("lease_expires_at", claimed["claimed_at"]),)
+        if retry_failed:
+            retake.append("sends.state = 'failed'")
+        if resend_unknown:
+            retake.append("sends.state = 'unknown'")
+        conflict = (
+            "DO UPDATE SET state = excluded.state, claim_owner = excluded.claim_owner, "
+            "lease_expires_at = excluded.lease_expires_at, claimed_at = excluded.claimed_at, "
+            + "".join(f"{name} = NULL, " for name in RETRY)
+            + "attempts = sends.attempts + 1 WHERE "
+            + " OR ".join(retake)
+        )
+    else:
+        conflict, extra = "DO NOTHING", ()
+    got: list[Any] = []
+    for start in range(0, len(pairs), SQLITE_ROWS):
+        chunk = pairs[start : start + SQLITE_ROWS]
+        # ``WHERE true``: SQLite needs it to read ON CONFLICT after INSERT … SELECT.
+        sql = (
+            "INSERT INTO sends (campaign, occurrence, api, state, claim_owner, "
+            "lease_expires_at, claimed_at, attempts, target, idempotency_key) "
+            "SELECT ?, ?, ?, ?, ?, ?, ?, 1, column1, column2 FROM (VALUES "
+            + ", ".join(["(?, ?)"] * len(chunk))
+            + ") WHERE true ON CONFLICT (campaign, occurrence, target) "
+            + conflict
+            + " RETURNING target, idempotency_key, attempts"
+        )
+        params = shared + tuple(value for pair in chunk for value in pair) + extra
+        got.extend(conn.exec_driver_sql(sql, params).all())
+    return got
 
 
 def one_send(campaign: str, occurrence: str) -> Any:
