@@ -36,9 +36,6 @@ DEFAULT_HORIZON = timedelta(days=7)
 SAME_CONTENT_APIS = frozenset({"template", "continuous", "push"})
 #: Rendered messages shown per campaign.
 SAMPLES = 3
-#: mPaaS scheduled tasks pending at once (the issue's reading of the strategy rules; the emulator
-#: enforces the same number).
-MPAAS_PENDING_TASKS_MAX = 100
 #: Keys hashed at a time into a group's key digest.
 _KEYS_BATCH = 1024
 
@@ -262,10 +259,4 @@ def _warnings(
         )
     if chosen.api == "mpaas.PushBroadcast" or campaign.audience.kind == "all":
         warnings.append("reaches every device of the app matching the audience filter")
-    server_loop = isinstance(strategy, LoopStrategy) and campaign.execute() == "server"
-    if server_loop and chosen.calls(summary.targets) > MPAAS_PENDING_TASKS_MAX:
-        warnings.append(
-            f"a server loop creates one scheduled task per call ({chosen.calls(summary.targets)}); "
-            f"mPaaS keeps at most {MPAAS_PENDING_TASKS_MAX} pending: use `execute: local`"
-        )
     return warnings
