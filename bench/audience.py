@@ -21,12 +21,13 @@ import argparse
 import csv
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from _common import ids_with_repeats, peak_rss_mib
 
 CHUNK = 1000
 DUPLICATE_SHARE = 0.02
@@ -35,30 +36,23 @@ DUPLICATE_SHARE = 0.02
 def generate(path: Path, rows: int, seed: int = 4) -> None:
     """``rows`` CSV rows of 32-character hex ids, about 2% of them repeats, in random order."""
     rng = random.Random(seed)
-    recent: list[str] = []
+    ids = ids_with_repeats(
+        rng,
+        rows,
+        lambda: f"{rng.getrandbits(128):032x}",
+        share=DUPLICATE_SHARE,
+        remember=100_000,
+    )
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "name", "city"])
         batch = []
-        for number in range(rows):
-            if recent and rng.random() < DUPLICATE_SHARE:
-                target = rng.choice(recent)
-            else:
-                target = f"{rng.getrandbits(128):032x}"
-                if len(recent) < 100_000:
-                    recent.append(target)
-                else:
-                    recent[rng.randrange(len(recent))] = target
+        for number, target in enumerate(ids):
             batch.append((target, f"user {number}", "Hangzhou"))
             if len(batch) == 100_000:
                 writer.writerows(batch)
                 batch.clear()
         writer.writerows(batch)
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident set size (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def phase_generate(path: Path, rows: int) -> dict[str, float]:

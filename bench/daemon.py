@@ -25,7 +25,6 @@ import argparse
 import asyncio
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -35,6 +34,8 @@ from pathlib import Path
 from statistics import quantiles
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from _common import peak_rss_mib
 
 ZONE = ZoneInfo("Asia/Shanghai")
 IDLE_SECONDS = 3.0
@@ -48,10 +49,6 @@ def wall(instant: datetime) -> str:
 def percentiles(values: list[float]) -> dict[str, float]:
     cuts = quantiles(values, n=100, method="inclusive")
     return {"p50_ms": round(cuts[49] * 1000, 1), "p99_ms": round(cuts[98] * 1000, 1)}
-
-
-def rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 # -- setup ------------------------------------------------------------------------------------
@@ -205,7 +202,7 @@ async def measure(finished: Any, fire_at: datetime) -> dict[str, Any]:
         await asyncio.sleep(0.01)
     return {
         "idle_cpu_pct": round(idle, 2),
-        "rss_mib": round(rss_mib(), 1),
+        "rss_mib": round(peak_rss_mib(), 1),
         "done_s": round((datetime.now(UTC) - fire_at).total_seconds(), 3),
     }
 

@@ -27,13 +27,14 @@ import argparse
 import csv
 import json
 import random
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from _common import ids_with_repeats, peak_rss_mib
 
 #: Share of rows that repeat an earlier id.
 DUPLICATE_SHARE = 0.005
@@ -87,31 +88,24 @@ def generate(root: Path, rows: int, seed: int = 9) -> None:
     (root / "pushflow.yaml").write_text(PROJECT, encoding="utf-8")
     (root / "campaigns" / "cart.yaml").write_text(CAMPAIGN, encoding="utf-8")
     rng = random.Random(seed)
-    recent: list[str] = []
+    ids = ids_with_repeats(
+        rng,
+        rows,
+        lambda: f"user-{rng.getrandbits(64):016x}",
+        share=DUPLICATE_SHARE,
+        remember=10_000,
+    )
     with (root / "campaigns" / "audience.csv").open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["user_id", "first_name", "item", "price"])
         batch = []
-        for _ in range(rows):
-            if recent and rng.random() < DUPLICATE_SHARE:
-                target = rng.choice(recent)
-            else:
-                target = f"user-{rng.getrandbits(64):016x}"
-                if len(recent) < 10_000:
-                    recent.append(target)
-                else:
-                    recent[rng.randrange(len(recent))] = target
+        for target in ids:
             price = f"¥{rng.randrange(10, 2000)}"
             batch.append((target, rng.choice(NAMES), rng.choice(ITEMS), price))
             if len(batch) == 100_000:
                 writer.writerows(batch)
                 batch.clear()
         writer.writerows(batch)
-
-
-def peak_rss_mib() -> float:
-    """This process's peak resident set size (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _imports() -> None:
