@@ -19,6 +19,7 @@ from pushflow.commands.daemon import daemon_command
 from pushflow.commands.drift import drift_command
 from pushflow.commands.emulator import emulator_command
 from pushflow.commands.history import history_command
+from pushflow.commands.init import init_command
 from pushflow.commands.plan import plan_command
 from pushflow.commands.revoke import revoke_command
 from pushflow.commands.schema import schema_command
@@ -47,6 +48,7 @@ cli.add_command(revoke_command)
 cli.add_command(cancel_command)
 cli.add_command(stats_command)
 cli.add_command(drift_command)
+cli.add_command(init_command)
 
 
 def main() -> None:
