@@ -48,8 +48,8 @@ def _remove(created: list[Path]) -> None:
 def write_project(root: Path, files: Mapping[str, str]) -> list[Path]:
     """Create ``files`` (relative POSIX path → text) under ``root``; return the files written.
 
-    ``root`` is created if it is missing. Raises :class:`ScaffoldError` and writes nothing if
-    any file exists, or leaves nothing behind if a write fails.
+    ``root`` (and any folder above it) is created if missing. Raises :class:`ScaffoldError`
+    and writes nothing if any file exists, or leaves nothing behind if a write fails.
     """
     if root.exists() and not root.is_dir():
         raise ScaffoldError(f"{root}: not a folder; nothing was written")
@@ -68,7 +68,7 @@ def write_project(root: Path, files: Mapping[str, str]) -> list[Path]:
     try:
         for relative, text in zip(paths, files.values(), strict=True):
             target = root.joinpath(*relative.parts)
-            for folder in reversed(target.parents[: len(relative.parts)]):
+            for folder in reversed(target.parents):
                 if not folder.exists():
                     folder.mkdir()
                     created.append(folder)

@@ -42,6 +42,9 @@ class Forge:
     def add(self, thread: str, body: str, **author: Any) -> dict[str, Any]:
         self.next_id += 1
         item = {"id": self.next_id, "body": body, **author}
+        if "#" in thread:  # a GitHub pull request, "owner/repo#number"
+            repo, number = thread.split("#")
+            item["html_url"] = f"{self.url}/{repo}/pull/{number}#issuecomment-{self.next_id}"
         self.comments.setdefault(thread, []).append(item)
         return item
 
@@ -89,9 +92,6 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._page(forge.comments.get(thread, []), query)
             if method == "POST":
                 item = forge.add(thread, self._body()["body"], user={"login": BOT_LOGIN})
-                item["html_url"] = (
-                    f"{forge.url}/{match[1]}/pull/{match[2]}#issuecomment-{item['id']}"
-                )
                 return self._reply(201, item)
         if method == "PATCH" and (
             match := re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path)
