@@ -7,18 +7,26 @@ from pathlib import Path
 
 import click
 
-from pushflow.scaffold import project_files, write_project
+from pushflow.scaffold import SOURCE_REPOSITORY, project_files, write_project
 
 
 @click.command("init")
 @click.argument("directory", default=Path(), type=click.Path(file_okay=False, path_type=Path))
-def init_command(directory: Path) -> None:
+@click.option(
+    "--source",
+    default=SOURCE_REPOSITORY,
+    show_default=True,
+    metavar="GIT_URL",
+    help="Git repository of pushflow's releases that CI installs from and pre-commit pins "
+    "(a fork or an internal mirror holding the same vX.Y.Z tags).",
+)
+def init_command(directory: Path, source: str) -> None:
     """Create a campaigns repository in DIRECTORY (default: the working directory).
 
     Writes pushflow.yaml, an example campaign, schemas/, a pre-commit configuration, a GitHub
     Actions workflow and a GitLab CI file. Refuses, writing nothing, if any of them exists.
     """
-    for path in write_project(directory, project_files()):
+    for path in write_project(directory, project_files(repository=source)):
         click.echo(f"created {path}")
     enter = "" if directory == Path() else f"cd {shlex.quote(str(directory))} && "
     click.echo(

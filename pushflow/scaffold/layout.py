@@ -9,13 +9,29 @@ does, so ``pushflow schema --check`` passes in the new repository until pushflow
 
 from __future__ import annotations
 
+from importlib.metadata import PackageNotFoundError, metadata
 from importlib.resources import files
 
 from pushflow import __version__
 from pushflow.spec.schema import SCHEMAS, render
 
+
+def _declared_source() -> str:
+    """The ``Source`` URL pyproject.toml declares (``[project.urls]``)."""
+    try:
+        urls = metadata("pushflow").get_all("Project-URL") or []
+    except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
+        urls = []
+    for entry in urls:
+        label, _, url = entry.partition(",")
+        if label.strip().lower() == "source":
+            return url.strip()
+    return "https://github.com/pushflow/pushflow"  # pragma: no cover
+
+
 #: pushflow's source repository: its ``.pre-commit-hooks.yaml`` and release tags ``vX.Y.Z``.
-SOURCE_REPOSITORY = "https://github.com/pushflow/pushflow"
+#: ``pushflow init --source`` points a new repository at a fork or an internal mirror instead.
+SOURCE_REPOSITORY = _declared_source()
 
 #: Path in the new repository → template in ``pushflow/scaffold/templates/``, in writing order.
 TEMPLATES = {

@@ -114,3 +114,19 @@ def test_init_then_validate_and_plan(tmp_path: Path) -> None:
         "ok: schemas/campaign.schema.json, schemas/project.schema.json, "
         "schemas/plan.schema.json up to date\n",
     )
+
+
+def test_init_source_points_ci_and_pre_commit_at_a_mirror(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mirror = "https://git.example.internal/mobile/pushflow"
+    code, _, err = run(["init", "--source", mirror], tmp_path, capsys)
+    assert (code, err) == (0, "")
+    from pushflow import __version__
+
+    assert f"  - repo: {mirror}\n    rev: v{__version__}\n" in (
+        tmp_path / ".pre-commit-config.yaml"
+    ).read_text(encoding="utf-8")
+    assert f"pushflow @ git+{mirror}@v{__version__}\n" in (tmp_path / "requirements.txt").read_text(
+        encoding="utf-8"
+    )
