@@ -19,7 +19,7 @@ from pushflow.spec.schema import SCHEMAS, render
 def _declared_source() -> str:
     """The ``Source`` URL pyproject.toml declares (``[project.urls]``)."""
     try:
-        urls = metadata("pushflow").get_all("Project-URL") or []
+        urls: list[str] = metadata("pushflow").get_all("Project-URL") or []
     except PackageNotFoundError:  # pragma: no cover - running from an uninstalled tree
         urls = []
     for entry in urls:
