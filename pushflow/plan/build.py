@@ -59,8 +59,10 @@ def targets_of(
                 targets=summary.targets,
                 duplicates=summary.duplicates,
                 digest=summary.digest,
+                zones=summary.zones,
             ),
             audience.rows,
+            audience.rows if summary.zones is not None else None,
         )
 
 

@@ -6,12 +6,19 @@ campaign line and the audience row), the idempotency keys of every send and thei
 group, and a few rendered samples. The audience is read once, as a sorted, deduplicated stream
 that feeds the rendering and the keys of every occurrence together; nothing grows with its size
 but the number of occurrences in the horizon.
+
+Local-time delivery (``local_time: true``) lists one occurrence per time zone of the audience
+(:func:`pushflow.timing.occurrences` with ``zones``), each a call group of its zone's targets
+(``CallGroup.zone``); the audience is read zone by zone, each zone's targets sorted by id, so
+each target is still read once. An ``at`` whose instant in a zone has passed when applied is
+sent by that apply when it is at most the campaign's ``catch_up`` late (group ``execute: now``),
+and not sent at all when later (a warning names the zones).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -26,6 +33,7 @@ from pushflow.render import CampaignRenderer, RenderedMessage
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.strategy import AtStrategy, LoopStrategy
 from pushflow.timing import Occurrence, at_occurrence, now_occurrence, occurrences
+from pushflow.timing.loops import MIN_UTC
 
 Campaign = MpaasCampaign | EmasCampaign
 
@@ -46,6 +54,8 @@ class TargetList:
 
     summary: AudienceSummary
     rows: Callable[[], Iterator[Row]]
+    #: The targets of one time zone, sorted (local-time delivery: ``summary.zones`` lists them).
+    zone_rows: Callable[[str], Iterator[Row]] | None = None
 
 
 def strategy_text(campaign: Campaign) -> str:
@@ -54,6 +64,8 @@ def strategy_text(campaign: Campaign) -> str:
     if isinstance(strategy, str):
         return "now (on apply)"
     where = campaign.execute()
+    if strategy.local_time:
+        zone = f"each target's time zone, else {zone}"
     if isinstance(strategy, AtStrategy):
         return f"at {strategy.at.isoformat(sep=' ')} ({zone}), {where}"
     days = f" on {', '.join(str(d) for d in strategy.on)}" if strategy.on else ""
@@ -63,14 +75,26 @@ def strategy_text(campaign: Campaign) -> str:
 
 
 def plan_occurrences(
-    campaign: Campaign, *, now: datetime, horizon: timedelta
+    campaign: Campaign,
+    *,
+    now: datetime,
+    horizon: timedelta,
+    zones: Sequence[str] | None = None,
 ) -> tuple[list[Occurrence], Occurrence | None, Execute]:
-    """The occurrences a plan shows, the next send, and who fires them."""
+    """The occurrences a plan shows, the next send, and who fires them.
+
+    ``zones`` (local-time delivery): the audience's time zones, one occurrence per zone; a
+    zone's ``at`` already due at ``now`` is listed while it is within the catch-up window
+    (:func:`fires_on_apply`).
+    """
     strategy, zone = campaign.strategy, campaign.timezone
     if isinstance(strategy, str):
         occurrence = now_occurrence(now, zone)
         return [occurrence], occurrence, "now"
     execute: Execute = "server" if campaign.execute() == "server" else "local"
+    if campaign.local_time():
+        listed = _local_time(campaign, zones or (), now=now, horizon=horizon)
+        return listed, local_next(campaign, zones or (), now, listed), execute
     if isinstance(strategy, AtStrategy):
         occurrence = at_occurrence(strategy, zone)
         upcoming = occurrence.instant > now
@@ -86,6 +110,48 @@ def plan_occurrences(
     listed = list(occurrences(strategy, zone, after=now, until_instant=now + horizon))
     following = listed[:1] or list(islice(occurrences(strategy, zone, after=now, limit=1), 1))
     return listed, (following[0] if following else None), execute
+
+
+def _local_time(
+    campaign: Campaign, zones: Sequence[str], *, now: datetime, horizon: timedelta
+) -> list[Occurrence]:
+    strategy, zone = campaign.strategy, campaign.timezone
+    assert not isinstance(strategy, str)
+    if isinstance(strategy, AtStrategy):  # every zone's one occurrence, however far ahead
+        after, until = now - campaign.catch_up_window(), None
+    else:
+        after, until = now, now + horizon
+    return list(occurrences(strategy, zone, after=after, until_instant=until, zones=zones))
+
+
+def fires_on_apply(occurrence: Occurrence, now: datetime) -> bool:
+    """Whether a listed local-time ``at`` occurrence is already due: apply sends it."""
+    return occurrence.instant <= now
+
+
+def local_next(
+    campaign: Campaign, zones: Sequence[str], now: datetime, listed: Sequence[Occurrence]
+) -> Occurrence | None:
+    """The next local-time occurrence after ``now`` (in ``listed``, or beyond the horizon)."""
+    upcoming = [o for o in listed if o.instant > now]
+    if upcoming or isinstance(campaign.strategy, str):
+        return upcoming[0] if upcoming else None
+    return next(
+        occurrences(campaign.strategy, campaign.timezone, after=now, limit=1, zones=zones), None
+    )
+
+
+def missed_zones(campaign: Campaign, zones: Sequence[str], now: datetime) -> list[str]:
+    """The zones whose local-time ``at`` passed more than the catch-up window before ``now``."""
+    strategy = campaign.strategy
+    if not isinstance(strategy, AtStrategy) or not campaign.local_time():
+        return []
+    late = now - campaign.catch_up_window()
+    return [
+        occurrence.zone
+        for occurrence in occurrences(strategy, campaign.timezone, after=MIN_UTC, zones=zones)
+        if occurrence.instant < late
+    ]
 
 
 def _read_targets(
@@ -120,6 +186,39 @@ def _read_targets(
         for key, digest in zip(keys, digests, strict=True):
             for platform in fanout:
                 digest.add(key(send_target(platform, row.target)))
+    return samples, [digest.hexdigest() for digest in digests]
+
+
+def _read_zoned_targets(
+    campaign: Campaign,
+    renderer: CampaignRenderer,
+    audience: TargetList,
+    now: datetime,
+    listed: list[Occurrence],
+    platforms: tuple[str, ...],
+) -> tuple[list[RenderedMessage], list[str]]:
+    """:func:`_read_targets` for local-time delivery: zone by zone, each zone's targets rendered
+    for that zone's first listed occurrence and keyed for each of its occurrences."""
+    zones = audience.summary.zones or {}
+    assert audience.zone_rows is not None
+    fanout: tuple[str | None, ...] = platforms if len(platforms) > 1 else (None,)
+    digests = [_KeysDigest() for _ in listed]
+    samples: list[RenderedMessage] = []
+    per_target = renderer.is_per_target
+    for zone in zones:
+        mine = [(i, o) for i, o in enumerate(listed) if o.zone == zone]
+        first = mine[0][1].local if mine else now.astimezone(ZoneInfo(zone))
+        keys = [(msg_keys(campaign.name, campaign.epoch, o.key), digests[i]) for i, o in mine]
+        for row in audience.zone_rows(zone):
+            if len(samples) < (SAMPLES if per_target else 1):
+                samples.append(renderer.render(row, first))
+            elif per_target:
+                renderer.check(row, first)
+            for key, digest in keys:
+                for platform in fanout:
+                    digest.add(key(send_target(platform, row.target)))
+    if not samples:
+        samples.append(renderer.render(None, now.astimezone(ZoneInfo(campaign.timezone or "UTC"))))
     return samples, [digest.hexdigest() for digest in digests]
 
 
@@ -194,28 +293,41 @@ def compile_campaign(
                 )
             ]
         )
-    listed, following, execute = plan_occurrences(campaign, now=now, horizon=horizon)
     summary = (
         audience.summary
         if audience
         else AudienceSummary(kind=campaign.audience.kind, source=None, targets=None)
     )
+    zones = summary.zones if campaign.local_time() else None
+    listed, following, execute = plan_occurrences(
+        campaign, now=now, horizon=horizon, zones=list(zones or ())
+    )
     chosen: Route = route(campaign, per_target=renderer.is_per_target, targets=summary.targets)
     warnings = _warnings(campaign, chosen, summary, following)
+    if zones is not None:
+        warnings += _local_warnings(campaign, zones, now, following, listed)
     first = following.local if following else now.astimezone(ZoneInfo(campaign.timezone or "UTC"))
-    samples, digests = _read_targets(
-        campaign, renderer, audience.rows() if audience else None, first, listed, platforms
-    )
+    if zones is not None and audience is not None:
+        samples, digests = _read_zoned_targets(campaign, renderer, audience, now, listed, platforms)
+    else:
+        samples, digests = _read_targets(
+            campaign, renderer, audience.rows() if audience else None, first, listed, platforms
+        )
+
+    def reached(occurrence: Occurrence) -> int | None:
+        return summary.targets if zones is None else zones.get(occurrence.zone, 0)
+
     groups = [
         CallGroup(
             api=chosen.api,
             app=campaign.app,
             occurrence=occurrence.key,
             at=occurrence.instant,
-            execute=execute,
-            targets=summary.targets if summary.targets is not None else 0,
-            calls=chosen.calls(summary.targets) * max(1, len(platforms)),
+            execute="now" if zones is not None and fires_on_apply(occurrence, now) else execute,
+            targets=reached(occurrence) or 0,
+            calls=chosen.calls(reached(occurrence)) * max(1, len(platforms)),
             key_digest=digest,
+            zone=occurrence.zone if zones is not None else None,
         )
         for occurrence, digest in zip(listed, digests, strict=True)
     ]
@@ -236,6 +348,27 @@ def compile_campaign(
     )
 
 
+def _local_warnings(
+    campaign: Campaign,
+    zones: dict[str, int],
+    now: datetime,
+    following: Occurrence | None,
+    listed: list[Occurrence],
+) -> list[str]:
+    warnings = []
+    missed = missed_zones(campaign, list(zones), now)
+    if missed:
+        targets = sum(zones[zone] for zone in missed)
+        warnings.append(
+            f"`at` passed more than the catch-up window ({campaign.catch_up_window()}) ago in "
+            f"{', '.join(missed)}: their {targets} targets are not sent"
+        )
+    if any(fires_on_apply(o, now) for o in listed):
+        late = [o.zone for o in listed if fires_on_apply(o, now)]
+        warnings.append(f"`at` is already due in {', '.join(late)}: sent late, on apply")
+    return warnings
+
+
 def _warnings(
     campaign: Campaign,
     chosen: Route,
@@ -244,7 +377,7 @@ def _warnings(
 ) -> list[str]:
     warnings = []
     strategy = campaign.strategy
-    if isinstance(strategy, AtStrategy) and following is None:
+    if isinstance(strategy, AtStrategy) and following is None and not strategy.local_time:
         warnings.append(f"`at` {strategy.at.isoformat(sep=' ')} is in the past: nothing to send")
     if isinstance(strategy, LoopStrategy) and following is None:
         warnings.append("the loop has no occurrence left: nothing to send")
