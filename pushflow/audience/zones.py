@@ -19,7 +19,7 @@ from typing import Any
 from pushflow.audience.sources import Row, RowError
 from pushflow.errors import Problem
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
-from pushflow.spec.strategy import zone_problem
+from pushflow.spec.strategy import zone_hint, zone_problem
 
 
 @dataclass
@@ -42,8 +42,12 @@ class ZoneColumn:
         known = self._known
         if value not in known:
             name = value.strip()
-            wrong = None if not name else zone_problem(name)
-            known[value] = None if wrong is None else f"{wrong} in column `{self.column}`"
+            wrong = bool(name) and zone_problem(name) is not None
+            known[value] = (
+                f"unknown IANA time zone {name!r} in column `{self.column}`{zone_hint(name)}"
+                if wrong
+                else None
+            )
         return known[value]
 
     def zone(self, value: Any) -> str:

@@ -32,6 +32,7 @@ from pushflow.plan.routes import Route, route
 from pushflow.render import CampaignRenderer, RenderedMessage
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.strategy import AtStrategy, LoopStrategy
+from pushflow.spec.units import format_duration
 from pushflow.timing import Occurrence, at_occurrence, now_occurrence, occurrences
 from pushflow.timing.loops import MIN_UTC
 
@@ -359,8 +360,9 @@ def _local_warnings(
     missed = missed_zones(campaign, list(zones), now)
     if missed:
         targets = sum(zones[zone] for zone in missed)
+        window = format_duration(campaign.catch_up_window())
         warnings.append(
-            f"`at` passed more than the catch-up window ({campaign.catch_up_window()}) ago in "
+            f"`at` passed more than the catch-up window ({window}) ago in "
             f"{', '.join(missed)}: their {targets} targets are not sent"
         )
     if any(fires_on_apply(o, now) for o in listed):
