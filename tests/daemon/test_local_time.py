@@ -18,6 +18,7 @@ from pushflow.ledger import Ledger
 from tests.apply.test_apply import Tcp, environ
 from tests.daemon.conftest import apply_at, pushes
 from tests.daemon.test_service import run
+from tests.lifecycle.conftest import run as run_command
 
 #: Two devices per zone, and one without a zone (the campaign's Asia/Shanghai).
 KOLKATA = [f"{1:031x}a", f"{2:031x}a"]
@@ -182,3 +183,31 @@ def test_an_at_already_due_in_a_zone_is_sent_by_apply(root: Path, tcp: Tcp, stat
     run(root, tcp, applied, scenario)
     assert sorted(pushes(tcp.emulator)) == sorted(BERLIN + NEW_YORK)
     assert occurrences(root, state)[key("America/New_York")] == "done"
+
+
+def test_calendar_and_status_show_each_zones_occurrence(root: Path, tcp: Tcp, state: str) -> None:
+    write_project(root, tcp, state)
+    with freeze_time(BEFORE):
+        apply_at(root, tcp, BEFORE)
+    calendar = run_command(root, tcp, "calendar", "--days", "2", at=BEFORE)
+    assert calendar.code == 0, calendar.error
+    assert calendar.stdout.splitlines() == [
+        "2026-11-01 Sun 01:30 CST  2026-10-31 17:30Z  wake  2026-11-01T01:30@Asia/Shanghai",
+        "2026-11-01 Sun 01:30 IST  2026-10-31 20:00Z  wake  2026-11-01T01:30@Asia/Kolkata",
+        "2026-11-01 Sun 01:30 CET  2026-11-01 00:30Z  wake  2026-11-01T01:30@Europe/Berlin",
+        "2026-11-01 Sun 01:30 EDT  2026-11-01 05:30Z  wake  2026-11-01T01:30@America/New_York",
+        "4 occurrences of 1 campaigns in the next 2 days.",
+    ]
+    status = run_command(root, tcp, "status", "wake", "--json", at=BEFORE)
+    assert status.code == 0, status.error
+    (wake,) = status.json()["campaigns"]
+    assert wake["next"] == [
+        {"key": "2026-11-01T01:30@Asia/Shanghai", "instant": "2026-10-31T17:30:00Z"},
+        {"key": "2026-11-01T01:30@Asia/Kolkata", "instant": "2026-10-31T20:00:00Z"},
+        {"key": "2026-11-01T01:30@Europe/Berlin", "instant": "2026-11-01T00:30:00Z"},
+    ]
+    text = run_command(root, tcp, "status", "wake", at=BEFORE).stdout
+    assert (
+        "  next (fired by the daemon): 2026-10-31T17:30:00Z (Asia/Shanghai), "
+        "2026-10-31T20:00:00Z (Asia/Kolkata), 2026-11-01T00:30:00Z (Europe/Berlin)"
+    ) in text.splitlines()
