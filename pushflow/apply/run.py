@@ -33,7 +33,8 @@ from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.sender import Client, Sender
 from pushflow.connect import Connections
 from pushflow.ledger import Ledger, new_owner
-from pushflow.plan.compile import fires_on_apply, missed_zones, plan_occurrences
+from pushflow.plan.compile import plan_occurrences
+from pushflow.plan.local_time import fires_on_apply, missed_zones
 from pushflow.plan.model import CampaignPlan, Execute, Plan
 from pushflow.plan.quotas import rates as quota_rates
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign

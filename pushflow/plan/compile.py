@@ -27,14 +27,18 @@ from zoneinfo import ZoneInfo
 from pushflow.audience.sources import Row
 from pushflow.errors import Location, Problem, SpecError
 from pushflow.plan.keys import EVERYONE, msg_keys
+from pushflow.plan.local_time import (
+    fires_on_apply,
+    local_next,
+    local_time_occurrences,
+    local_warnings,
+)
 from pushflow.plan.model import AudienceSummary, CallGroup, CampaignPlan, Execute, Sample
 from pushflow.plan.routes import Route, route
 from pushflow.render import CampaignRenderer, RenderedMessage
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.strategy import AtStrategy, LoopStrategy
-from pushflow.spec.units import format_duration
 from pushflow.timing import Occurrence, at_occurrence, now_occurrence, occurrences
-from pushflow.timing.loops import MIN_UTC
 
 Campaign = MpaasCampaign | EmasCampaign
 
@@ -57,6 +61,9 @@ class TargetList:
     rows: Callable[[], Iterator[Row]]
     #: The targets of one time zone, sorted (local-time delivery: ``summary.zones`` lists them).
     zone_rows: Callable[[str], Iterator[Row]] | None = None
+    #: Local-time delivery: the targets already sent a local-time occurrence's wall-clock time
+    #: in another zone (they moved), sorted, by occurrence key; they are not sent again.
+    sent_elsewhere: Callable[[str], Iterator[str]] | None = None
 
 
 def strategy_text(campaign: Campaign) -> str:
@@ -94,7 +101,7 @@ def plan_occurrences(
         return [occurrence], occurrence, "now"
     execute: Execute = "server" if campaign.execute() == "server" else "local"
     if campaign.local_time():
-        listed = _local_time(campaign, zones or (), now=now, horizon=horizon)
+        listed = local_time_occurrences(campaign, zones or (), now=now, horizon=horizon)
         return listed, local_next(campaign, zones or (), now, listed), execute
     if isinstance(strategy, AtStrategy):
         occurrence = at_occurrence(strategy, zone)
@@ -111,48 +118,6 @@ def plan_occurrences(
     listed = list(occurrences(strategy, zone, after=now, until_instant=now + horizon))
     following = listed[:1] or list(islice(occurrences(strategy, zone, after=now, limit=1), 1))
     return listed, (following[0] if following else None), execute
-
-
-def _local_time(
-    campaign: Campaign, zones: Sequence[str], *, now: datetime, horizon: timedelta
-) -> list[Occurrence]:
-    strategy, zone = campaign.strategy, campaign.timezone
-    assert not isinstance(strategy, str)
-    if isinstance(strategy, AtStrategy):  # every zone's one occurrence, however far ahead
-        after, until = now - campaign.catch_up_window(), None
-    else:
-        after, until = now, now + horizon
-    return list(occurrences(strategy, zone, after=after, until_instant=until, zones=zones))
-
-
-def fires_on_apply(occurrence: Occurrence, now: datetime) -> bool:
-    """Whether a listed local-time ``at`` occurrence is already due: apply sends it."""
-    return occurrence.instant <= now
-
-
-def local_next(
-    campaign: Campaign, zones: Sequence[str], now: datetime, listed: Sequence[Occurrence]
-) -> Occurrence | None:
-    """The next local-time occurrence after ``now`` (in ``listed``, or beyond the horizon)."""
-    upcoming = [o for o in listed if o.instant > now]
-    if upcoming or isinstance(campaign.strategy, str):
-        return upcoming[0] if upcoming else None
-    return next(
-        occurrences(campaign.strategy, campaign.timezone, after=now, limit=1, zones=zones), None
-    )
-
-
-def missed_zones(campaign: Campaign, zones: Sequence[str], now: datetime) -> list[str]:
-    """The zones whose local-time ``at`` passed more than the catch-up window before ``now``."""
-    strategy = campaign.strategy
-    if not isinstance(strategy, AtStrategy) or not campaign.local_time():
-        return []
-    late = now - campaign.catch_up_window()
-    return [
-        occurrence.zone
-        for occurrence in occurrences(strategy, campaign.timezone, after=MIN_UTC, zones=zones)
-        if occurrence.instant < late
-    ]
 
 
 def _read_targets(
@@ -197,30 +162,52 @@ def _read_zoned_targets(
     now: datetime,
     listed: list[Occurrence],
     platforms: tuple[str, ...],
-) -> tuple[list[RenderedMessage], list[str]]:
+) -> tuple[list[RenderedMessage], list[str], list[int]]:
     """:func:`_read_targets` for local-time delivery: zone by zone, each zone's targets rendered
-    for that zone's first listed occurrence and keyed for each of its occurrences."""
+    for that zone's first listed occurrence and keyed for each of its occurrences, except the
+    targets already sent that wall-clock time in another zone; and each occurrence's count."""
     zones = audience.summary.zones or {}
     assert audience.zone_rows is not None
     fanout: tuple[str | None, ...] = platforms if len(platforms) > 1 else (None,)
     digests = [_KeysDigest() for _ in listed]
+    counts = [0] * len(listed)
     samples: list[RenderedMessage] = []
     per_target = renderer.is_per_target
+    elsewhere = audience.sent_elsewhere or (lambda key: iter(()))
     for zone in zones:
         mine = [(i, o) for i, o in enumerate(listed) if o.zone == zone]
         first = mine[0][1].local if mine else now.astimezone(ZoneInfo(zone))
-        keys = [(msg_keys(campaign.name, campaign.epoch, o.key), digests[i]) for i, o in mine]
+        keys = [
+            (i, msg_keys(campaign.name, campaign.epoch, o.key), _Skip(elsewhere(o.key)))
+            for i, o in mine
+        ]
         for row in audience.zone_rows(zone):
             if len(samples) < (SAMPLES if per_target else 1):
                 samples.append(renderer.render(row, first))
             elif per_target:
                 renderer.check(row, first)
-            for key, digest in keys:
+            for i, key, skip in keys:
+                if skip(row.target):
+                    continue
+                counts[i] += 1
                 for platform in fanout:
-                    digest.add(key(send_target(platform, row.target)))
+                    digests[i].add(key(send_target(platform, row.target)))
     if not samples:
         samples.append(renderer.render(None, now.astimezone(ZoneInfo(campaign.timezone or "UTC"))))
-    return samples, [digest.hexdigest() for digest in digests]
+    return samples, [digest.hexdigest() for digest in digests], counts
+
+
+class _Skip:
+    """Whether a target (asked in sorted order) is in a sorted stream: a merge, nothing held."""
+
+    def __init__(self, targets: Iterator[str]) -> None:
+        self._targets = targets
+        self._next = next(targets, None)
+
+    def __call__(self, target: str) -> bool:
+        while self._next is not None and self._next < target:
+            self._next = next(self._targets, None)
+        return self._next == target
 
 
 class _KeysDigest:
@@ -305,18 +292,24 @@ def compile_campaign(
     )
     chosen: Route = route(campaign, per_target=renderer.is_per_target, targets=summary.targets)
     warnings = _warnings(campaign, chosen, summary, following)
-    if zones is not None:
-        warnings += _local_warnings(campaign, zones, now, following, listed)
     first = following.local if following else now.astimezone(ZoneInfo(campaign.timezone or "UTC"))
+    counts: dict[str, int] = {}
     if zones is not None and audience is not None:
-        samples, digests = _read_zoned_targets(campaign, renderer, audience, now, listed, platforms)
+        samples, digests, zoned = _read_zoned_targets(
+            campaign, renderer, audience, now, listed, platforms
+        )
+        counts = {o.key: count for o, count in zip(listed, zoned, strict=True)}
+        moved = {o.key: zones.get(o.zone, 0) - counts[o.key] for o in listed}
+        warnings += local_warnings(
+            campaign, zones, now, listed, {key: n for key, n in moved.items() if n}
+        )
     else:
         samples, digests = _read_targets(
             campaign, renderer, audience.rows() if audience else None, first, listed, platforms
         )
 
     def reached(occurrence: Occurrence) -> int | None:
-        return summary.targets if zones is None else zones.get(occurrence.zone, 0)
+        return summary.targets if zones is None else counts.get(occurrence.key, 0)
 
     groups = [
         CallGroup(
@@ -347,28 +340,6 @@ def compile_campaign(
         samples=[_sample(m) for m in samples],
         warnings=warnings,
     )
-
-
-def _local_warnings(
-    campaign: Campaign,
-    zones: dict[str, int],
-    now: datetime,
-    following: Occurrence | None,
-    listed: list[Occurrence],
-) -> list[str]:
-    warnings = []
-    missed = missed_zones(campaign, list(zones), now)
-    if missed:
-        targets = sum(zones[zone] for zone in missed)
-        window = format_duration(campaign.catch_up_window())
-        warnings.append(
-            f"`at` passed more than the catch-up window ({window}) ago in "
-            f"{', '.join(missed)}: their {targets} targets are not sent"
-        )
-    if any(fires_on_apply(o, now) for o in listed):
-        late = [o.zone for o in listed if fires_on_apply(o, now)]
-        warnings.append(f"`at` is already due in {', '.join(late)}: sent late, on apply")
-    return warnings
 
 
 def _warnings(

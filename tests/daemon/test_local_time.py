@@ -144,6 +144,22 @@ def test_a_target_that_moved_zone_after_its_send_is_not_sent_again(
         before = daemon.campaigns.entries["wake"].schedule.revision.id
         # The Berlin target moves to New York and a new New York target joins.
         write_project(root, tcp, state, {**ZONES, moved: "America/New_York", added: "US/Eastern"})
+        plan = await asyncio.to_thread(
+            make_plan,
+            [],
+            project_file=root / "pushflow.yaml",
+            now=daemon.clock(),
+            environ=environ(tcp),
+        )
+        (wake,) = plan.campaigns
+        assert [(g.occurrence, g.execute, g.targets) for g in wake.groups] == [
+            (key("America/New_York"), "local", 2),  # the moved target is not counted
+            (key("US/Eastern"), "local", 1),
+        ]
+        assert wake.warnings[-1] == (
+            "1 target of America/New_York already had 2026-11-01T01:30 in another time zone "
+            "(moved since): not sent again"
+        )
         await asyncio.to_thread(apply_at, root, tcp, daemon.clock())
         started = time.monotonic()
         while daemon.campaigns.entries["wake"].schedule.revision.id == before:
