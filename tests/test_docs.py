@@ -45,6 +45,8 @@ EXAMPLE_DOCS = [
     ROOT / "docs" / "campaigns.md",
     ROOT / "docs" / "project.md",
     ROOT / "docs" / "validate.md",
+    ROOT / "docs" / "timing.md",
+    ROOT / "docs" / "audiences.md",
     ROOT / "README.md",
 ]
 
@@ -187,16 +189,18 @@ TARGET = "0123456789abcdef0123456789abcdef"
 
 
 def _make_audience(campaign_file: Path, source: dict[str, Any]) -> None:
-    column = source.get("id_column", "id")
+    row = {source.get("id_column", "id"): TARGET}
+    if "timezone_column" in source:
+        row[source["timezone_column"]] = "Europe/Berlin"
     for key in ("csv", "jsonl"):
         if key in source:
             path = campaign_file.parent / source[key]
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("w", encoding="utf-8", newline="") as handle:
                 if key == "csv":
-                    csv.writer(handle).writerows([[column], [TARGET]])
+                    csv.writer(handle).writerows([list(row), list(row.values())])
                 else:
-                    handle.write(json.dumps({column: TARGET}) + "\n")
+                    handle.write(json.dumps(row) + "\n")
 
 
 def test_the_docs_have_examples() -> None:

@@ -5,6 +5,9 @@ Apply fires ``now`` occurrences and server-side scheduling requests; ``pushflow 
 local schedules — the same path, so both share the exactly-once guarantee. The campaign given is
 the one that was reviewed and applied (the daemon rebuilds it from the recorded revision, never
 from the working tree).
+
+A local-time occurrence (key ``2026-12-01T09:00@Europe/Berlin``) sends to the targets of its zone
+only: the audience is read with each target's zone and only that zone's targets are chunked.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
 from pushflow.apply.requests import calls_in, continuous_message
 from pushflow.apply.sender import Sender
 from pushflow.audience import Row, read_audience
-from pushflow.errors import Location
+from pushflow.audience.zones import zone_column
+from pushflow.errors import Location, PushflowError
 from pushflow.ledger import Ledger
 from pushflow.plan.build import platforms
 from pushflow.plan.model import Execute
@@ -28,6 +32,7 @@ from pushflow.render import renderer_for
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.loader import LoadedProject
 from pushflow.timing import Occurrence
+from pushflow.timing.occurrence import split_local_key
 
 Campaign = MpaasCampaign | EmasCampaign
 Locate = Callable[[tuple[str | int, ...]], Location]
@@ -64,8 +69,15 @@ async def fire(
     renderer = renderer_for(campaign, firing.locate)
     local = occurrence.local
     audience_locate = lambda path: firing.locate(("audience", *path))  # noqa: E731
+    zones = zone_column(campaign)
+    zone = split_local_key(firing.key)[1] if zones is not None else None
+    if zones is not None and zone is None:
+        raise PushflowError(
+            f"{campaign.name}: occurrence {firing.key} names no time zone, but the campaign "
+            "sends in each target's local time (occurrences key@zone)"
+        )
     with read_audience(
-        campaign.audience, firing.path, project.root, locate=audience_locate
+        campaign.audience, firing.path, project.root, locate=audience_locate, zones=zones
     ) as audience:
         audience.check()
         chosen = route(
@@ -77,7 +89,7 @@ async def fire(
             if not audience.listed or chosen.per_call is None:
                 yield None
                 return
-            yield from audience.chunks(chosen.per_call)
+            yield from audience.chunks(chosen.per_call, zone)
 
         # One batch per platform for the whole occurrence: what every call shares is
         # converted once (``Batch.memo``), not once per chunk.

@@ -8,7 +8,10 @@ audiences or state changed since is refused by :mod:`pushflow.apply.saved`):
 - every other action records the revision in the ledger first (what was reviewed);
 - ``send`` (a ``now`` campaign): the occurrence ``now`` is sent, claim → call → record
   (:mod:`pushflow.apply.occurrence`);
-- ``schedule`` with ``execute: local``: the schedule is recorded for ``pushflow daemon``;
+- ``schedule`` with ``execute: local``: the schedule is recorded for ``pushflow daemon``; for
+  local-time delivery with the audience's time zones (the daemon fires one occurrence per zone),
+  and a local-time ``at`` already due in some zones is sent in those zones now (within the
+  campaign's ``catch_up`` window; zones later than that are recorded ``missed``);
 - ``schedule`` with ``execute: server``: the scheduled (mPaaS strategyType 1/2) or timed (EMAS
   PushTime) requests are made now, as sends of the occurrence ``server:<occurrence>@<revision>``
   (a changed revision makes new server tasks), their task ids recorded, and the server tasks of
@@ -31,6 +34,7 @@ from pushflow.apply.sender import Client, Sender
 from pushflow.connect import Connections
 from pushflow.ledger import Ledger, new_owner
 from pushflow.plan.compile import plan_occurrences
+from pushflow.plan.local_time import fires_on_apply, missed_zones
 from pushflow.plan.model import CampaignPlan, Execute, Plan
 from pushflow.plan.quotas import rates as quota_rates
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
@@ -38,6 +42,7 @@ from pushflow.spec.loader import LoadedCampaign, LoadedProject
 from pushflow.spec.message import MpaasTemplateMessage
 from pushflow.spec.strategy import LoopStrategy
 from pushflow.timing import Occurrence, occurrences
+from pushflow.timing.loops import MIN_UTC
 
 Campaign = MpaasCampaign | EmasCampaign
 
@@ -146,23 +151,31 @@ class Applier:
             epoch=campaign.epoch,
             now=self.now,
         )
-        listed, following, execute = plan_occurrences(campaign, now=self.now, horizon=timedelta(0))
+        zones = sorted(planned.audience.zones or ()) if campaign.local_time() else None
+        listed, following, execute = plan_occurrences(
+            campaign, now=self.now, horizon=timedelta(0), zones=zones
+        )
         if execute == "local":
+            trigger = {
+                "strategy": spec.get("strategy"),
+                "timezone": campaign.timezone,
+                "epoch": campaign.epoch,
+                # audience paths are relative to the campaign file
+                "file": loaded.path.relative_to(self.project.root).as_posix(),
+            }
+            if zones is not None:
+                trigger["zones"] = zones  # the reviewed audience's: one occurrence each
             self.ledger.set_schedule(
                 campaign.name,
                 applied.id,
-                {
-                    "strategy": spec.get("strategy"),
-                    "timezone": campaign.timezone,
-                    "epoch": campaign.epoch,
-                    # audience paths are relative to the campaign file
-                    "file": loaded.path.relative_to(self.project.root).as_posix(),
-                },
+                trigger,
                 next_fire_at=following.instant if following else None,
                 now=self.now,
             )
             result.notes.append(f"{campaign.name}: scheduled for the daemon")
-            return Tally()
+            if zones is None:
+                return Tally()
+            return await self._due_zones(loaded, listed, zones, applied.id, sender, result)
         self.ledger.cancel_schedule(campaign.name, now=self.now)
         if not listed:
             return Tally()
@@ -182,6 +195,48 @@ class Applier:
             result.notes += await cancel_server_tasks(
                 self.ledger, campaign.name, self.client, self.apps, keep=key, now=self.now
             )
+        return tally
+
+    async def _due_zones(
+        self,
+        loaded: LoadedCampaign,
+        listed: list[Occurrence],
+        zones: list[str],
+        revision_id: int,
+        sender: Sender,
+        result: Applied,
+    ) -> Tally:
+        """A local-time ``at`` already due in some zones: send those now (they are within the
+        catch-up window, or the plan would not list them); record the later ones ``missed``."""
+        campaign = loaded.campaign
+        tally = Tally()
+        strategy = campaign.strategy
+        assert not isinstance(strategy, str)
+        missed = missed_zones(campaign, zones, self.now)
+        if missed:
+            for occurrence in occurrences(strategy, campaign.timezone, after=MIN_UTC, zones=missed):
+                self.ledger.record_occurrence(
+                    campaign.name,
+                    occurrence.key,
+                    occurrence.instant,
+                    revision_id,
+                    status="missed",
+                    now=self.now,
+                )
+        for occurrence in listed:
+            if not fires_on_apply(occurrence, self.now):
+                continue
+            row = self.ledger.record_occurrence(
+                campaign.name, occurrence.key, occurrence.instant, revision_id, now=self.now
+            )
+            if row.status in ("missed", "cancelled"):
+                continue
+            sent = await self._send(loaded, occurrence, occurrence.key, "local", sender)
+            self.ledger.set_occurrence_status(
+                campaign.name, occurrence.key, "done" if sent.ok else "failed", now=self.now
+            )
+            result.notes.append(f"{campaign.name}: {occurrence.key} was due: sent on apply")
+            tally.add(sent)
         return tally
 
     async def _send(

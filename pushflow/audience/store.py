@@ -22,6 +22,12 @@ those names and only text values (every CSV row) are stored as one SQLite column
 other rows (JSONL or inline mappings with other names, or with numbers, lists…) as a JSON object
 in the ``data`` column, so their values come back with their JSON types.
 
+For local-time delivery the store is made with a :class:`~pushflow.audience.zones.ZoneColumn`:
+each target then also keeps its time zone (the row's value, or the campaign's zone when empty) in
+a ``zone`` column indexed with the id, so the targets of one zone are read back sorted without
+reading the others (:meth:`TargetStore.sorted` with ``zone``), and :meth:`TargetStore.zones`
+counts them per zone from that index.
+
 Ids compare as SQLite's BINARY collation does: by UTF-8 bytes, which is Unicode code point order,
 the same order as Python's ``sorted``.
 """
@@ -37,6 +43,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from pathlib import Path
 from typing import Any
+
+from pushflow.audience.zones import ZoneColumn
 
 #: SQLite page cache, in KiB: the store's whole memory budget (its sorter uses as much).
 CACHE_KIB = 32 * 1024
@@ -57,7 +65,15 @@ _DECODE = json.JSONDecoder().decode
 class TargetStore:
     """Distinct targets in a temporary SQLite file under ``directory`` (removed by ``close``)."""
 
-    def __init__(self, directory: Path | None = None, *, cache_kib: int = CACHE_KIB) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        cache_kib: int = CACHE_KIB,
+        zones: ZoneColumn | None = None,
+    ) -> None:
+        #: Each target's time zone, for local-time delivery (None: the store keeps no zones).
+        self.zones = zones
         self.folder = Path(tempfile.mkdtemp(prefix="pushflow-audience-", dir=directory))
         self.path = self.folder / "targets.sqlite"
         #: The column names of the first row stored; rows with the same names (and text values)
@@ -68,7 +84,8 @@ class TargetStore:
         self._pending = False
         self._values = 0  # value columns of both tables, fixed by the first row stored
         self._created = False
-        self._columns = "id, position, data"
+        self._head = "id, position, zone, data" if zones else "id, position, data"
+        self._columns = self._head
         self._db = sqlite3.connect(self.path, isolation_level=None)
         for pragma in (
             "journal_mode=OFF",
@@ -113,8 +130,13 @@ class TargetStore:
         keys = tuple(keys)
         if self.keys is None:
             self.keys = keys
-        if keys == self.keys and self._table_values(keys) == len(keys):
-            self._load((t, p, None, *values) for t, p, values in rows)
+        zoned_here = self.zones is None or self.zones.column in keys
+        if keys == self.keys and self._table_values(keys) == len(keys) and zoned_here:
+            if self.zones is None:
+                self._load((t, p, None, *values) for t, p, values in rows)
+            else:
+                zone, index = self.zones.zone, keys.index(self.zones.column)
+                self._load((t, p, zone(values[index]), None, *values) for t, p, values in rows)
         else:
             self.add((t, p, dict(zip(keys, values, strict=True))) for t, p, values in rows)
 
@@ -126,7 +148,11 @@ class TargetStore:
         keys, width = self.keys, self._values
         blanks = (None,) * width
         encode = _ENCODE
+        zone_of = None if self.zones is None else self.zones.of
         for target, position, columns in rows:
+            head: tuple[Any, ...] = (
+                (target, position) if zone_of is None else (target, position, zone_of(columns))
+            )
             values = tuple(columns.values())
             if (
                 width
@@ -134,9 +160,9 @@ class TargetStore:
                 and tuple(columns) == keys
                 and all(isinstance(value, str) for value in values)
             ):
-                yield (target, position, None, *values)
+                yield (*head, None, *values)
             else:
-                yield (target, position, encode(columns), *blanks)
+                yield (*head, encode(columns), *blanks)
 
     def _table_values(self, keys: tuple[str, ...]) -> int:
         """The number of value columns, creating both tables with ``keys`` when none exist."""
@@ -144,11 +170,12 @@ class TargetStore:
             return self._values
         self._values = len(keys) if len(keys) <= MAX_VALUE_COLUMNS else 0
         values = "".join(f", v{n}" for n in range(self._values))  # no type: values kept as given
+        zone = "zone TEXT NOT NULL, " if self.zones is not None else ""
         self._db.execute(
             "CREATE TABLE targets (id TEXT PRIMARY KEY NOT NULL, position INTEGER NOT NULL, "
-            f"data TEXT{values}) WITHOUT ROWID"
+            f"{zone}data TEXT{values}) WITHOUT ROWID"
         )
-        self._columns = f"id, position, data{values}"
+        self._columns = f"{self._head}{values}"
         self._created = True
         return self._values
 
@@ -160,17 +187,18 @@ class TargetStore:
         self._db.execute("ATTACH DATABASE ? AS load", (str(self.folder / "loading.sqlite"),))
         for pragma in ("journal_mode=OFF", "synchronous=OFF", f"cache_size=-{LOADING_CACHE_KIB}"):
             self._db.execute(f"PRAGMA load.{pragma}")
-        values = self._columns.removeprefix("id, position, data")
+        values = self._columns.removeprefix(self._head)
+        zone = "zone TEXT NOT NULL, " if self.zones is not None else ""
         self._db.execute(
             "CREATE TABLE load.loading (id TEXT NOT NULL, position INTEGER NOT NULL, "
-            f"data TEXT{values})"
+            f"{zone}data TEXT{values})"
         )
 
     def _load(self, params: Iterable[tuple[Any, ...]]) -> None:
         """Append rows (already in table form) to the loading table, in one transaction."""
         self._attach_loading()
         self._pending = True
-        marks = ", ".join("?" * (3 + self._values))
+        marks = ", ".join("?" * (self._head.count(",") + 1 + self._values))
         self._db.execute("BEGIN")
         try:
             cursor = self._db.executemany(
@@ -190,6 +218,8 @@ class TargetStore:
             f"SELECT {self._columns} FROM load.loading ORDER BY id, rowid"
         )
         self._kept += cursor.rowcount
+        if self.zones is not None:
+            self._db.execute("CREATE INDEX IF NOT EXISTS targets_zone ON targets (zone, id)")
         self._db.execute("COMMIT")
         self._db.execute("DETACH DATABASE load")
         (self.folder / "loading.sqlite").unlink()
@@ -203,38 +233,63 @@ class TargetStore:
         found = self._db.execute("SELECT position FROM targets WHERE id = ?", (target,)).fetchone()
         return None if found is None else int(found[0])
 
-    def _select(self, columns: str) -> Iterator[list[Any]]:
-        """Batches of ``columns`` of every target, sorted by id."""
+    def _select(self, columns: str, zone: str | None = None) -> Iterator[list[Any]]:
+        """Batches of ``columns`` of every target (of ``zone`` only, when given), sorted by id."""
         if not self._created:
             return
         self._settle()
-        cursor = self._db.execute(f"SELECT {columns} FROM targets ORDER BY id")
+        if zone is None:
+            cursor = self._db.execute(f"SELECT {columns} FROM targets ORDER BY id")
+        else:
+            if self.zones is None:
+                raise ValueError("this store keeps no time zones")
+            cursor = self._db.execute(
+                f"SELECT {columns} FROM targets WHERE zone = ? ORDER BY id", (zone,)
+            )
         while batch := cursor.fetchmany(BATCH):
             yield batch
 
-    def ids(self) -> Iterator[str]:
-        """Every distinct target, in sorted order."""
-        for batch in self._select("id"):
+    def ids(self, zone: str | None = None) -> Iterator[str]:
+        """Every distinct target (of ``zone`` only, when given), in sorted order."""
+        for batch in self._select("id", zone):
             for (target,) in batch:
                 yield target
 
-    def sorted(self) -> Iterator[tuple[str, int, dict[str, Any]]]:
-        """Every distinct ``(target, position, columns)``, sorted by target."""
+    def sorted(self, zone: str | None = None) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """Every distinct ``(target, position, columns)`` (of ``zone`` only, when given),
+        sorted by target."""
         keys, decode = self.keys or (), _DECODE
-        for batch in self._select(self._columns):
-            for target, position, data, *values in batch:
+        skip = 0 if self.zones is None else 1  # the zone column, after the position
+        for batch in self._select(self._columns, zone):
+            for target, position, *rest in batch:
+                data, values = rest[skip], rest[skip + 1 :]
                 if data is None:
                     yield target, position, dict(zip(keys, values, strict=True))
                 else:
                     yield target, position, decode(data)
+
+    def zones_count(self) -> dict[str, int]:
+        """Targets per time zone, by zone name (empty when the store keeps no zones)."""
+        if not self._created or self.zones is None:
+            return {}
+        self._settle()
+        found = self._db.execute("SELECT zone, count(*) FROM targets GROUP BY zone ORDER BY zone")
+        return {str(zone): int(count) for zone, count in found}
 
     def digest(self) -> str:
         """SHA-256 (first 16 hex) of the sorted ids, each followed by a newline.
 
         The same set of targets always has the same digest, whatever order or repeats the source
         had; it equals :func:`pushflow.plan.keys.call_identity` of the whole list, cut to 16.
+        A store that keeps zones digests each id with its zone (``id``, a tab, the zone, a
+        newline): moving a target to another zone changes what was reviewed.
         """
         digest = hashlib.sha256()
+        if self.zones is not None:
+            for batch in self._select("id, zone"):
+                lines = "".join([f"{target}\t{zone}\n" for target, zone in batch])
+                digest.update(lines.encode("utf-8"))
+            return digest.hexdigest()[:DIGEST_HEX]
         for batch in self._select("id"):
             digest.update("".join([target + "\n" for (target,) in batch]).encode("utf-8"))
         return digest.hexdigest()[:DIGEST_HEX]

@@ -17,6 +17,10 @@ Targets come out in sorted id order (``rows``, ``chunks``), so the calls of a ca
 on *which* targets it has, never on the order or repeats of its source; only ``file_rows`` and
 ``preview`` follow the file. Tag, all and broadcast audiences have no list: their summary has
 ``targets=None`` and they yield no rows.
+
+For local-time delivery (``zones``, a :class:`~pushflow.audience.zones.ZoneColumn`), each row's
+time zone is checked like its id, the summary counts targets per zone, and ``rows(zone)`` /
+``chunks(size, zone)`` read one zone's targets, sorted by id, without reading the others.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from pushflow.audience.sources import (
     read_jsonl,
 )
 from pushflow.audience.store import CACHE_KIB, TargetStore
+from pushflow.audience.zones import ZoneColumn, zone_checked, zone_column
 from pushflow.errors import Location, Problem, PushflowError, SpecError
 from pushflow.spec.audience import AudienceSource, EmasAudience, MpaasBroadcast, MpaasListAudience
 from pushflow.spec.loader import LoadedCampaign, display_path
@@ -68,6 +73,8 @@ class Summary:
     digest: str | None = None
     #: The first :data:`MAX_PROBLEMS` bad rows, positioned.
     problems: tuple[Problem, ...] = ()
+    #: Targets per time zone (local-time delivery); None when the audience reads no zones.
+    zones: dict[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class _Source:
     rule: IdRule
     #: A CSV file's records (read without building a mapping per row); None for other sources.
     records: Callable[[], CsvRecords] | None = None
+    #: How each row's time zone is read (local-time delivery); None: rows have no zone.
+    zones: ZoneColumn | None = None
 
     def problems(self) -> Iterator[Problem]:
         """The problem of every bad row, in source order."""
@@ -92,11 +101,25 @@ class _Source:
                     yield item.problem
             return
         check = self.rule.check
-        for record in self.records():
+        records = self.records()
+        zone_problem = _zone_check(self.zones, records.header)
+        for record in records:
             if isinstance(record, RowError):
                 yield record.problem
             elif (wrong := check(record[1])) is not None:
                 yield Problem(self.place(record[0]), wrong, rule="audience-row-id")
+            elif (wrong := zone_problem(record[2])) is not None:
+                yield Problem(self.place(record[0]), wrong, rule="audience-row-timezone")
+
+
+def _zone_check(
+    zones: ZoneColumn | None, header: Sequence[str]
+) -> Callable[[Sequence[str]], str | None]:
+    """What is wrong with the zone of a CSV record's values (None: nothing, or no zones)."""
+    if zones is None or zones.column not in header:
+        return lambda values: None
+    problem, index = zones.problem, list(header).index(zones.column)
+    return lambda values: problem(values[index])
 
 
 class Audience:
@@ -138,19 +161,21 @@ class Audience:
         """The first ``count`` targets in source order (for plan samples)."""
         return list(islice(self.file_rows(), count))
 
-    def rows(self) -> Iterator[Row]:
-        """Every distinct target with its columns, sorted by id: the order calls are cut in."""
+    def rows(self, zone: str | None = None) -> Iterator[Row]:
+        """Every distinct target with its columns, sorted by id: the order calls are cut in.
+        With ``zone`` (local-time delivery), only the targets in that time zone."""
         if self._source is None or self._store is None:
             return
         place = self._source.place
-        for target, position, columns in self._store.sorted():
+        for target, position, columns in self._store.sorted(zone):
             yield Row(target, columns, place=place, position=position)
 
-    def chunks(self, size: int) -> Iterator[list[Row]]:
-        """The sorted targets in lists of ``size`` (the last may be shorter)."""
+    def chunks(self, size: int, zone: str | None = None) -> Iterator[list[Row]]:
+        """The sorted targets (of ``zone`` only, when given) in lists of ``size`` (the last may
+        be shorter)."""
         if size < 1:
             raise ValueError(f"chunk size must be at least 1, got {size}")
-        return _chunks(self.rows(), size)
+        return _chunks(self.rows(zone), size)
 
     def disk_bytes(self) -> int:
         """What the temporary store takes on disk now."""
@@ -186,12 +211,15 @@ def read_audience(
     locate: Locate = None,
     workdir: Path | None = None,
     cache_kib: int = CACHE_KIB,
+    zones: ZoneColumn | None = None,
 ) -> Audience:
     """Read, check and deduplicate the audience of the campaign in ``campaign_path``.
 
     Files are relative to the campaign file and must stay inside ``root`` (the project folder).
     The temporary store goes under ``workdir`` (the system temp folder by default). A missing,
     outside or unreadable file raises :class:`SpecError`; bad rows do not (see ``check``).
+    ``zones`` (local-time delivery: :func:`~pushflow.audience.zones.zone_column`) reads each
+    target's time zone too.
     """
     where = _locator(locate, campaign_path)
     rule = id_rule(spec)
@@ -206,8 +234,8 @@ def read_audience(
                 )
             ]
         )
-    stream = _source(source, rule, campaign_path, root, where)
-    store = TargetStore(workdir, cache_kib=cache_kib)
+    stream = _source(source, rule, campaign_path, root, where, zones)
+    store = TargetStore(workdir, cache_kib=cache_kib, zones=zones)
     try:
         problems: list[Problem] = []
         bad = 0
@@ -221,6 +249,7 @@ def read_audience(
         if stream.records is not None:
             records = stream.records()
             check, place = rule.check, stream.place
+            zone_problem = _zone_check(zones, records.header)
 
             def good() -> Iterator[tuple[str, int, Sequence[str]]]:
                 for item in records:
@@ -231,6 +260,10 @@ def read_audience(
                     wrong = check(target)
                     if wrong is not None:
                         note(Problem(place(number), wrong, rule="audience-row-id"))
+                        continue
+                    wrong = zone_problem(values)
+                    if wrong is not None:
+                        note(Problem(place(number), wrong, rule="audience-row-timezone"))
                         continue
                     yield target, number, values
 
@@ -253,6 +286,7 @@ def read_audience(
             bad,
             store.digest(),
             tuple(problems),
+            store.zones_count() if zones is not None else None,
         )
     except OSError as exc:
         store.close()
@@ -288,7 +322,7 @@ def audience_problems(loaded: LoadedCampaign, root: Path) -> list[Problem]:
         return []
     where = _locator(lambda path: loaded.document.locate(("audience", *path)), loaded.path)
     try:
-        stream = _source(source, rule, loaded.path, root, where)
+        stream = _source(source, rule, loaded.path, root, where, zone_column(loaded.campaign))
         bad = stream.problems()
         problems = list(islice(bad, MAX_PROBLEMS))
         rest = sum(1 for _ in bad)
@@ -322,6 +356,7 @@ def open_audience(
         locate=lambda path: loaded.document.locate(("audience", *path)),
         workdir=workdir,
         cache_kib=cache_kib,
+        zones=zone_column(loaded.campaign),
     )
 
 
@@ -340,8 +375,13 @@ def _source(
     campaign_path: Path,
     root: Path,
     where: Callable[[tuple[str | int, ...]], Location],
+    zones: ZoneColumn | None = None,
 ) -> _Source:
     column = source.id_column
+
+    def zoned(rows: Iterable[Row | RowError]) -> Iterable[Row | RowError]:
+        return rows if zones is None else zone_checked(rows, zones)
+
     if source.inline is not None:
         items = source.inline
 
@@ -349,9 +389,11 @@ def _source(
             return where(("source", "inline", index))
 
         def read_items() -> Iterable[tuple[int, Row | RowError]]:
-            return enumerate(checked(read_inline(items, column, place), against))
+            return enumerate(zoned(checked(read_inline(items, column, place), against)))
 
-        return _Source("inline", read_items, place, where(("source", "inline")), against)
+        return _Source(
+            "inline", read_items, place, where(("source", "inline")), against, zones=zones
+        )
     key = "csv" if source.csv is not None else "jsonl"
     path = (campaign_path.parent / str(source.file)).resolve()
     if not path.is_relative_to(root.resolve()):
@@ -381,17 +423,39 @@ def _source(
         def records() -> CsvRecords:
             return CsvRecords(path, shown, column)
 
+        if zones is not None:
+            try:
+                header = records().header
+            except OSError:
+                header = ()  # reported where the file is read
+            _check_zone_header(header, zones, shown)
+
         def read_csv_rows() -> Iterable[tuple[int, Row | RowError]]:
-            for item in checked(read_csv(path, shown, column), against):
+            for item in zoned(checked(read_csv(path, shown, column), against)):
                 yield _position(item), item
 
-        return _Source(shown, read_csv_rows, at_row, Location(shown), against, records)
+        return _Source(shown, read_csv_rows, at_row, Location(shown), against, records, zones)
 
     def read_file() -> Iterable[tuple[int, Row | RowError]]:
-        for item in checked(read_jsonl(path, shown, column), against):
+        for item in zoned(checked(read_jsonl(path, shown, column), against)):
             yield _position(item), item
 
-    return _Source(shown, read_file, at_row, Location(shown), against)
+    return _Source(shown, read_file, at_row, Location(shown), against, zones=zones)
+
+
+def _check_zone_header(header: Sequence[str], zones: ZoneColumn, shown: str) -> None:
+    """A CSV file whose header (when it has a usable one) lacks the ``timezone_column``."""
+    if header and zones.column not in header:
+        raise SpecError(
+            [
+                Problem(
+                    Location(shown, row=1),
+                    f"header has no `{zones.column}` column (the timezone_column); it has: "
+                    + ", ".join(header),
+                    rule="audience-timezone-column",
+                )
+            ]
+        )
 
 
 def _position(item: Row | RowError) -> int:

@@ -39,6 +39,7 @@ def upcoming(ledger: Ledger, *, now: datetime, days: int) -> list[Upcoming]:
             after=now,
             until_instant=until,
             limit=PER_CAMPAIGN,
+            zones=schedule.zones,
         ):
             found.append(
                 Upcoming(

@@ -64,7 +64,10 @@ class Campaigns:
             now = self._clock()
             if now < entry.cursor:
                 return handled  # the clock went back: nothing is due before the cursor
-            window = due(entry.schedule.strategy, entry.schedule.zone, since=entry.cursor, now=now)
+            schedule = entry.schedule
+            window = due(
+                schedule.strategy, schedule.zone, since=entry.cursor, now=now, zones=schedule.zones
+            )
             if not window:
                 entry.cursor = now
                 return handled

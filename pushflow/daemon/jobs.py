@@ -49,7 +49,7 @@ def put_job(scheduler: Any, schedule: LocalSchedule, after: datetime, tick: Tick
     """Add or replace the campaign's job: ``tick(name)`` at each occurrence after ``after``."""
     return scheduler.add_job(
         tick,
-        OccurrenceTrigger(schedule.strategy, schedule.zone, after),
+        OccurrenceTrigger(schedule.strategy, schedule.zone, after, schedule.zones),
         args=(schedule.name,),
         id=schedule.name,
         name=schedule.name,

@@ -31,6 +31,7 @@ from pathlib import Path
 from pushflow.apply.fire import Firing, fire
 from pushflow.apply.sender import Sender
 from pushflow.audience import read_audience
+from pushflow.audience.zones import zone_column
 from pushflow.daemon.catchup import lateness, verdict
 from pushflow.daemon.metrics import Metrics
 from pushflow.daemon.schedule import LocalSchedule
@@ -183,7 +184,9 @@ class OccurrenceHandler:
 
     def _audience_digest(self, schedule: LocalSchedule) -> str | None:
         campaign = schedule.campaign
-        with read_audience(campaign.audience, schedule.path(self.root), self.root) as audience:
+        zones = zone_column(campaign)
+        path = schedule.path(self.root)
+        with read_audience(campaign.audience, path, self.root, zones=zones) as audience:
             return audience.summary.digest
 
     def _settle_failed(

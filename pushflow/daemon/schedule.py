@@ -55,6 +55,13 @@ class LocalSchedule:
         return str(zone) if zone else None
 
     @property
+    def zones(self) -> tuple[str, ...] | None:
+        """Local-time delivery: the time zones of the applied audience, one occurrence each
+        (None: the campaign's zone applies)."""
+        zones = self.trigger.get("zones")
+        return None if zones is None else tuple(str(zone) for zone in zones)
+
+    @property
     def epoch(self) -> int:
         return int(self.trigger.get("epoch") or 0)
 

@@ -22,6 +22,7 @@ from pushflow.daemon.catchup import verdict
 from pushflow.daemon.occurrence import OPEN, OccurrenceHandler
 from pushflow.daemon.schedule import LocalSchedule
 from pushflow.timing import Occurrence
+from pushflow.timing.occurrence import split_local_key
 
 log = logging.getLogger("pushflow.daemon")
 
@@ -50,7 +51,8 @@ async def sweep(
             if revision is None:
                 continue
             schedule = LocalSchedule(schedule.schedule, revision)
-        occurrence = Occurrence.at_instant(row.instant, schedule.zone or "UTC", key=row.key)
+        zone = split_local_key(row.key)[1] or schedule.zone or "UTC"
+        occurrence = Occurrence.at_instant(row.instant, zone, key=row.key)
         fields = {"campaign": row.campaign, "occurrence": row.key, "event": "sweep"}
         if verdict(occurrence, now, schedule.catch_up) == "missed":
             if ledger.set_occurrence_status(row.campaign, row.key, "failed", only_from=OPEN):

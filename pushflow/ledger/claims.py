@@ -17,6 +17,9 @@ condition that makes it retakeable (an expired lease, ``failed``, ``unknown``), 
 the caller says a repeat is safe. Both databases evaluate that condition on the conflicting row
 under its lock (PostgreSQL re-reads the latest committed version), so two reclaimers of one
 expired claim cannot both win.
+
+A local-time occurrence (``…@Europe/Berlin``) also leaves out, in the same transaction, the
+targets already sent the same wall-clock time in another zone (:mod:`.zones`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from sqlalchemy.engine import Connection
 from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
 from pushflow.ledger.records import Actor, Claim
 from pushflow.ledger.schema import sends
+from pushflow.ledger.zones import sent_in_other_zones
 
 
 def new_owner() -> str:
@@ -127,7 +131,13 @@ class Claims(LedgerBase):
             ]
             got: Sequence[Any]
             with self._write() as conn:
-                if conn.dialect.name == "sqlite":
+                for target in sent_in_other_zones(
+                    conn, campaign, occurrence, keys, resend_unknown=resend_unknown
+                ):
+                    del keys[target]
+                if not keys:
+                    got = []
+                elif conn.dialect.name == "sqlite":
                     got = _claim_sqlite(
                         conn,
                         campaign,

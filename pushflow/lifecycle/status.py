@@ -9,6 +9,7 @@ Campaigns in the project that were never applied are listed as such.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
@@ -21,6 +22,7 @@ from pushflow.lifecycle.session import CampaignRef, LifecycleSession
 from pushflow.lifecycle.tables import shown, table, when
 from pushflow.spec.strategy import Strategy
 from pushflow.timing import Occurrence, occurrences
+from pushflow.timing.occurrence import split_local_key
 
 #: Upcoming occurrences and latest results listed per campaign, by default.
 NEXT = 3
@@ -30,8 +32,11 @@ FiredBy = Literal["daemon", "service"]
 _STRATEGY: TypeAdapter[Any] = TypeAdapter(Strategy)
 
 
-def upcoming(revision: Revision, now: datetime, count: int) -> list[Occurrence]:
-    """The next ``count`` occurrences of the revision's strategy after ``now``."""
+def upcoming(
+    revision: Revision, now: datetime, count: int, zones: Sequence[str] | None = None
+) -> list[Occurrence]:
+    """The next ``count`` occurrences of the revision's strategy after ``now`` (one per zone of
+    ``zones`` for local-time delivery)."""
     try:
         strategy = _STRATEGY.validate_python(revision.spec.get("strategy"))
     except ValidationError:
@@ -39,7 +44,7 @@ def upcoming(revision: Revision, now: datetime, count: int) -> list[Occurrence]:
     if isinstance(strategy, str):  # now: fired by apply, never again
         return []
     zone = revision.spec.get("timezone")
-    return list(occurrences(strategy, zone, after=now, limit=count))
+    return list(occurrences(strategy, zone, after=now, limit=count, zones=zones))
 
 
 @dataclass
@@ -101,7 +106,7 @@ class CampaignStatus:
             lines.append(f"  local schedule: {self.schedule.status}")
         if self.next:
             who = "the daemon" if self.fired_by == "daemon" else "the service"
-            instants = ", ".join(shown(o.instant) for o in self.next)
+            instants = ", ".join(_next(o) for o in self.next)
             lines.append(f"  next (fired by {who}): {instants}")
         if self.server_tasks:
             lines.append("  server tasks:")
@@ -116,6 +121,12 @@ class CampaignStatus:
         else:
             lines.append("  nothing has fired yet")
         return lines
+
+
+def _next(occurrence: Occurrence) -> str:
+    """``2026-12-01 08:00 UTC``, and the zone of a local-time occurrence."""
+    zone = split_local_key(occurrence.key)[1]
+    return shown(occurrence.instant) + (f" ({zone})" if zone else "")
 
 
 def _task_json(task: ServerTask) -> dict[str, Any]:
@@ -164,7 +175,8 @@ def campaign_status(
     elif any(t.status == "scheduled" for t in status.server_tasks):
         status.fired_by = "service"
     if status.fired_by is not None and ref.revision.status == "active":
-        status.next = upcoming(ref.revision, session.now, next_count)
+        zones = status.schedule.trigger.get("zones") if status.schedule is not None else None
+        status.next = upcoming(ref.revision, session.now, next_count, zones)
     status.last = occurrence_reports(ledger, ref.name, limit=last_count)
     return status
 

@@ -7,6 +7,8 @@ compiling (a title too long for one row of the audience, an undefined column…)
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -59,8 +61,10 @@ def targets_of(
                 targets=summary.targets,
                 duplicates=summary.duplicates,
                 digest=summary.digest,
+                zones=summary.zones,
             ),
             audience.rows,
+            audience.rows if summary.zones is not None else None,
         )
 
 
@@ -102,6 +106,10 @@ def against_state(
     diff = [f"changed: {', '.join(keys)}"] if (keys := changed_keys(applied.spec, spec)) else []
     if applied.epoch != campaign.epoch:
         return audience, [*diff, f"epoch {applied.epoch} → {campaign.epoch}: everything is resent"]
+    if campaign.local_time() and audience is not None:
+        # A target that moved zone after its send is not sent that wall-clock time again.
+        moved = functools.partial(state.done_in_other_zones, campaign.name)
+        return dataclasses.replace(audience, sent_elsewhere=moved), diff
     if campaign.strategy != "now" or audience is None:
         return audience, diff
     # A `now` campaign sends once per epoch: only targets without a send are left.

@@ -6,12 +6,19 @@ campaign line and the audience row), the idempotency keys of every send and thei
 group, and a few rendered samples. The audience is read once, as a sorted, deduplicated stream
 that feeds the rendering and the keys of every occurrence together; nothing grows with its size
 but the number of occurrences in the horizon.
+
+Local-time delivery (``local_time: true``) lists one occurrence per time zone of the audience
+(:func:`pushflow.timing.occurrences` with ``zones``), each a call group of its zone's targets
+(``CallGroup.zone``); the audience is read zone by zone, each zone's targets sorted by id, so
+each target is still read once. An ``at`` whose instant in a zone has passed when applied is
+sent by that apply when it is at most the campaign's ``catch_up`` late (group ``execute: now``),
+and not sent at all when later (a warning names the zones).
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import islice
@@ -20,6 +27,12 @@ from zoneinfo import ZoneInfo
 from pushflow.audience.sources import Row
 from pushflow.errors import Location, Problem, SpecError
 from pushflow.plan.keys import EVERYONE, msg_keys
+from pushflow.plan.local_time import (
+    fires_on_apply,
+    local_next,
+    local_time_occurrences,
+    local_warnings,
+)
 from pushflow.plan.model import AudienceSummary, CallGroup, CampaignPlan, Execute, Sample
 from pushflow.plan.routes import Route, route
 from pushflow.render import CampaignRenderer, RenderedMessage
@@ -46,6 +59,11 @@ class TargetList:
 
     summary: AudienceSummary
     rows: Callable[[], Iterator[Row]]
+    #: The targets of one time zone, sorted (local-time delivery: ``summary.zones`` lists them).
+    zone_rows: Callable[[str], Iterator[Row]] | None = None
+    #: Local-time delivery: the targets already sent a local-time occurrence's wall-clock time
+    #: in another zone (they moved), sorted, by occurrence key; they are not sent again.
+    sent_elsewhere: Callable[[str], Iterator[str]] | None = None
 
 
 def strategy_text(campaign: Campaign) -> str:
@@ -54,6 +72,8 @@ def strategy_text(campaign: Campaign) -> str:
     if isinstance(strategy, str):
         return "now (on apply)"
     where = campaign.execute()
+    if strategy.local_time:
+        zone = f"each target's time zone, else {zone}"
     if isinstance(strategy, AtStrategy):
         return f"at {strategy.at.isoformat(sep=' ')} ({zone}), {where}"
     days = f" on {', '.join(str(d) for d in strategy.on)}" if strategy.on else ""
@@ -63,14 +83,26 @@ def strategy_text(campaign: Campaign) -> str:
 
 
 def plan_occurrences(
-    campaign: Campaign, *, now: datetime, horizon: timedelta
+    campaign: Campaign,
+    *,
+    now: datetime,
+    horizon: timedelta,
+    zones: Sequence[str] | None = None,
 ) -> tuple[list[Occurrence], Occurrence | None, Execute]:
-    """The occurrences a plan shows, the next send, and who fires them."""
+    """The occurrences a plan shows, the next send, and who fires them.
+
+    ``zones`` (local-time delivery): the audience's time zones, one occurrence per zone; a
+    zone's ``at`` already due at ``now`` is listed while it is within the catch-up window
+    (:func:`fires_on_apply`).
+    """
     strategy, zone = campaign.strategy, campaign.timezone
     if isinstance(strategy, str):
         occurrence = now_occurrence(now, zone)
         return [occurrence], occurrence, "now"
     execute: Execute = "server" if campaign.execute() == "server" else "local"
+    if campaign.local_time():
+        listed = local_time_occurrences(campaign, zones or (), now=now, horizon=horizon)
+        return listed, local_next(campaign, zones or (), now, listed), execute
     if isinstance(strategy, AtStrategy):
         occurrence = at_occurrence(strategy, zone)
         upcoming = occurrence.instant > now
@@ -121,6 +153,61 @@ def _read_targets(
             for platform in fanout:
                 digest.add(key(send_target(platform, row.target)))
     return samples, [digest.hexdigest() for digest in digests]
+
+
+def _read_zoned_targets(
+    campaign: Campaign,
+    renderer: CampaignRenderer,
+    audience: TargetList,
+    now: datetime,
+    listed: list[Occurrence],
+    platforms: tuple[str, ...],
+) -> tuple[list[RenderedMessage], list[str], list[int]]:
+    """:func:`_read_targets` for local-time delivery: zone by zone, each zone's targets rendered
+    for that zone's first listed occurrence and keyed for each of its occurrences, except the
+    targets already sent that wall-clock time in another zone; and each occurrence's count."""
+    zones = audience.summary.zones or {}
+    assert audience.zone_rows is not None
+    fanout: tuple[str | None, ...] = platforms if len(platforms) > 1 else (None,)
+    digests = [_KeysDigest() for _ in listed]
+    counts = [0] * len(listed)
+    samples: list[RenderedMessage] = []
+    per_target = renderer.is_per_target
+    elsewhere = audience.sent_elsewhere or (lambda key: iter(()))
+    for zone in zones:
+        mine = [(i, o) for i, o in enumerate(listed) if o.zone == zone]
+        first = mine[0][1].local if mine else now.astimezone(ZoneInfo(zone))
+        keys = [
+            (i, msg_keys(campaign.name, campaign.epoch, o.key), _Skip(elsewhere(o.key)))
+            for i, o in mine
+        ]
+        for row in audience.zone_rows(zone):
+            if len(samples) < (SAMPLES if per_target else 1):
+                samples.append(renderer.render(row, first))
+            elif per_target:
+                renderer.check(row, first)
+            for i, key, skip in keys:
+                if skip(row.target):
+                    continue
+                counts[i] += 1
+                for platform in fanout:
+                    digests[i].add(key(send_target(platform, row.target)))
+    if not samples:
+        samples.append(renderer.render(None, now.astimezone(ZoneInfo(campaign.timezone or "UTC"))))
+    return samples, [digest.hexdigest() for digest in digests], counts
+
+
+class _Skip:
+    """Whether a target (asked in sorted order) is in a sorted stream: a merge, nothing held."""
+
+    def __init__(self, targets: Iterator[str]) -> None:
+        self._targets = targets
+        self._next = next(targets, None)
+
+    def __call__(self, target: str) -> bool:
+        while self._next is not None and self._next < target:
+            self._next = next(self._targets, None)
+        return self._next == target
 
 
 class _KeysDigest:
@@ -194,28 +281,47 @@ def compile_campaign(
                 )
             ]
         )
-    listed, following, execute = plan_occurrences(campaign, now=now, horizon=horizon)
     summary = (
         audience.summary
         if audience
         else AudienceSummary(kind=campaign.audience.kind, source=None, targets=None)
     )
+    zones = summary.zones if campaign.local_time() else None
+    listed, following, execute = plan_occurrences(
+        campaign, now=now, horizon=horizon, zones=list(zones or ())
+    )
     chosen: Route = route(campaign, per_target=renderer.is_per_target, targets=summary.targets)
     warnings = _warnings(campaign, chosen, summary, following)
     first = following.local if following else now.astimezone(ZoneInfo(campaign.timezone or "UTC"))
-    samples, digests = _read_targets(
-        campaign, renderer, audience.rows() if audience else None, first, listed, platforms
-    )
+    counts: dict[str, int] = {}
+    if zones is not None and audience is not None:
+        samples, digests, zoned = _read_zoned_targets(
+            campaign, renderer, audience, now, listed, platforms
+        )
+        counts = {o.key: count for o, count in zip(listed, zoned, strict=True)}
+        moved = {o.key: zones.get(o.zone, 0) - counts[o.key] for o in listed}
+        warnings += local_warnings(
+            campaign, zones, now, listed, {key: n for key, n in moved.items() if n}
+        )
+    else:
+        samples, digests = _read_targets(
+            campaign, renderer, audience.rows() if audience else None, first, listed, platforms
+        )
+
+    def reached(occurrence: Occurrence) -> int | None:
+        return summary.targets if zones is None else counts.get(occurrence.key, 0)
+
     groups = [
         CallGroup(
             api=chosen.api,
             app=campaign.app,
             occurrence=occurrence.key,
             at=occurrence.instant,
-            execute=execute,
-            targets=summary.targets if summary.targets is not None else 0,
-            calls=chosen.calls(summary.targets) * max(1, len(platforms)),
+            execute="now" if zones is not None and fires_on_apply(occurrence, now) else execute,
+            targets=reached(occurrence) or 0,
+            calls=chosen.calls(reached(occurrence)) * max(1, len(platforms)),
             key_digest=digest,
+            zone=occurrence.zone if zones is not None else None,
         )
         for occurrence, digest in zip(listed, digests, strict=True)
     ]
@@ -244,7 +350,7 @@ def _warnings(
 ) -> list[str]:
     warnings = []
     strategy = campaign.strategy
-    if isinstance(strategy, AtStrategy) and following is None:
+    if isinstance(strategy, AtStrategy) and following is None and not strategy.local_time:
         warnings.append(f"`at` {strategy.at.isoformat(sep=' ')} is in the past: nothing to send")
     if isinstance(strategy, LoopStrategy) and following is None:
         warnings.append("the loop has no occurrence left: nothing to send")

@@ -7,6 +7,8 @@ the sends already made. A plan read against it says, per campaign:
 - **unchanged** — the applied revision is this one and nothing is left to send;
 - **changed** — the keys that differ from the applied revision (``message``, ``audience``…);
   for a ``now`` campaign, only targets that have no send yet would be sent (``+500 new targets``);
+  for a local-time campaign, a target already sent a wall-clock time in another zone is not
+  counted in its new zone's group (:meth:`State.done_in_other_zones`);
   a content edit alone sends nothing (keys do not depend on content: bump ``epoch`` to resend);
 - **removed** — applied, but no longer in the project: ``cancel`` its scheduled work.
 
@@ -15,6 +17,7 @@ Reading the state never writes it: a SQLite state that does not exist yet is an 
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,6 +29,7 @@ from sqlalchemy.engine import URL
 from pushflow.ledger import Ledger, Revision, resolve
 from pushflow.ledger.records import SendState
 from pushflow.ledger.url import describe
+from pushflow.timing.occurrence import split_local_key
 
 #: Send states that mean "this target was reached" (or might have been: unknown is not resent
 #: without --resend-unknown, so it is not new either).
@@ -55,6 +59,19 @@ class State:
             for send in page:
                 yield send.target
             after = page[-1].target
+
+    def done_in_other_zones(self, campaign: str, occurrence: str) -> Iterator[str]:
+        """Local-time delivery: targets already sent (or unknown) ``occurrence``'s wall-clock
+        time in another zone's occurrence (they moved zone), sorted by id, maybe repeated."""
+        wall, zone = split_local_key(occurrence)
+        if self.ledger is None or zone is None:
+            return iter(())
+        siblings = [
+            other.key
+            for other in self.ledger.occurrences(campaign)
+            if other.key != occurrence and split_local_key(other.key)[0] == wall
+        ]
+        return heapq.merge(*(self.done(campaign, key) for key in siblings))
 
 
 def _exists(url: URL) -> bool:

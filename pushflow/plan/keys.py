@@ -5,6 +5,10 @@ target (or, for a call-level key, the sorted targets of the call) — so the sam
 same key on any machine, after any crash, whatever the audience order or size; content edits do
 not change it (a typo fix must not resend); bumping ``epoch`` changes every key on purpose.
 
+A local-time occurrence key (``2026-12-01T09:00@Europe/Berlin``) counts by its wall-clock part
+(:func:`pushflow.timing.occurrence.send_key`): a target's 09:00 send is one send whichever zone
+it is delivered in, so a target that moved to another zone gets the key it was sent with.
+
 Formats, each within its field's documented rule:
 
 - mPaaS ``msgKey`` (PushSimple/PushTemplate ``targetMsgkey`` values, PushMultiple ``msgKey``,
@@ -21,6 +25,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable
+
+from pushflow.timing.occurrence import send_key
 
 #: Bumped only if the derivation itself ever has to change (it would resend everything).
 SCHEME = "pushflow/1"
@@ -41,13 +47,13 @@ def _digest(*parts: str | int) -> str:
 
 def msg_key(campaign: str, epoch: int, occurrence: str, target: str) -> str:
     """The mPaaS msgKey of one target's send."""
-    return _digest("msgkey", campaign, epoch, occurrence, target)[:32]
+    return _digest("msgkey", campaign, epoch, send_key(occurrence), target)[:32]
 
 
 def msg_keys(campaign: str, epoch: int, occurrence: str) -> Callable[[str], str]:
     """:func:`msg_key` of many targets of one occurrence: ``msg_keys(c, e, o)(target) ==
     msg_key(c, e, o, target)``, the shared prefix of the identity hashed once."""
-    prefix = hashlib.sha256(_identity("msgkey", campaign, epoch, occurrence) + b"\0")
+    prefix = hashlib.sha256(_identity("msgkey", campaign, epoch, send_key(occurrence)) + b"\0")
     copy = prefix.copy
 
     def key(target: str) -> str:
@@ -68,13 +74,13 @@ def call_identity(targets: Iterable[str]) -> str:
 
 def idempotent_token(campaign: str, epoch: int, occurrence: str, targets: Iterable[str]) -> str:
     """The EMAS IdempotentToken of one call (a UUID)."""
-    name = _identity("token", campaign, epoch, occurrence, call_identity(targets)).decode()
-    return str(uuid.uuid5(NAMESPACE, name))
+    name = _identity("token", campaign, epoch, send_key(occurrence), call_identity(targets))
+    return str(uuid.uuid5(NAMESPACE, name.decode()))
 
 
 def job_key(campaign: str, epoch: int, occurrence: str) -> str:
     """The EMAS JobKey of an occurrence (receipt logs group by it)."""
-    return "pf" + _digest("jobkey", campaign, epoch, occurrence)[:30]
+    return "pf" + _digest("jobkey", campaign, epoch, send_key(occurrence))[:30]
 
 
 def keys_digest(keys: Iterable[str]) -> str:

@@ -44,6 +44,11 @@ class CallGroup(PlanModel):
         description="SHA-256 (first 16 hex digits) of the group's idempotency keys in order: "
         "the same send always has the same digest."
     )
+    zone: str | None = Field(
+        default=None,
+        description="Local-time delivery: the targets' IANA time zone this group's occurrence "
+        "is in; None when the campaign's time zone applies.",
+    )
 
 
 class AudienceSummary(PlanModel):
@@ -58,6 +63,10 @@ class AudienceSummary(PlanModel):
     duplicates: int = Field(default=0, ge=0, description="Rows dropped as repeated target ids.")
     digest: str | None = Field(
         default=None, description="SHA-256 (16 hex) of the sorted target ids: the reviewed list."
+    )
+    zones: dict[str, int] | None = Field(
+        default=None,
+        description="Targets per IANA time zone, when the audience has a time-zone column.",
     )
 
 

@@ -132,7 +132,22 @@ def audience_phrase(audience: AudienceSummary) -> str:
     phrase = f"{audience.kind}{where}: {count(audience.targets, 'target')}"
     if audience.duplicates:
         phrase += f", {count(audience.duplicates, 'duplicate')} dropped"
+    if audience.zones is not None:
+        phrase += f"; {zones_phrase(audience.zones)}"
     return phrase
+
+
+#: Time zones named in an audience phrase; the rest are counted.
+MAX_ZONES = 8
+
+
+def zones_phrase(zones: dict[str, int]) -> str:
+    """``in 3 time zones: Asia/Kolkata 2, Europe/Berlin 1 …``, the largest first."""
+    ranked = sorted(zones.items(), key=lambda item: (-item[1], item[0]))
+    named = ", ".join(f"{zone} {number(targets)}" for zone, targets in ranked[:MAX_ZONES])
+    rest = len(ranked) - MAX_ZONES
+    more = f" and {count(rest, 'more zone')}" if rest > 0 else ""
+    return f"local time in {count(len(zones), 'time zone')}: {named}{more}"
 
 
 def plan_warnings(plan: Plan) -> Iterator[tuple[CampaignPlan, str]]:

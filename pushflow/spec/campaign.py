@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, RootModel, StringConstraints
 
-from pushflow.spec.audience import EmasAudience, MpaasAudience, MpaasBroadcast
+from pushflow.spec.audience import AudienceSource, EmasAudience, MpaasAudience, MpaasBroadcast
 from pushflow.spec.base import RuleContext, SpecModel, Violation
 from pushflow.spec.channels_emas import EmasChannels
 from pushflow.spec.channels_mpaas import (
@@ -89,10 +89,27 @@ class CampaignBase(SpecModel):
         raise NotImplementedError
 
     def execute(self) -> Execute | None:
-        """Where the strategy runs: None for `now`, else the explicit or provider default."""
+        """Where the strategy runs: None for `now`, else the explicit or provider default
+        (``local`` with ``local_time``: the daemon fires each zone's occurrence)."""
         if isinstance(self.strategy, str):
             return None
+        if self.strategy.local_time:
+            return self.strategy.execute or "local"
         return self.strategy.execute or self.default_execute()
+
+    def local_time(self) -> bool:
+        """Whether each target gets the strategy's wall-clock time in its own time zone."""
+        return not isinstance(self.strategy, str) and self.strategy.local_time
+
+    def audience_source(self) -> AudienceSource | None:
+        """The list audience's source; None for audiences the service expands."""
+        source = getattr(getattr(self, "audience", None), "source", None)
+        return source if isinstance(source, AudienceSource) else None
+
+    def timezone_column(self) -> str | None:
+        """The audience column holding each target's time zone, if any."""
+        source = self.audience_source()
+        return None if source is None else source.timezone_column
 
     def violations(self, ctx: RuleContext) -> Iterator[Violation]:
         strategy = self.strategy
@@ -108,6 +125,42 @@ class CampaignBase(SpecModel):
                 ("strategy",),
                 "loop-timezone",
                 "a loop needs a `timezone` on the campaign (or the project default)",
+            )
+        yield from self._local_time()
+
+    def _local_time(self) -> Iterator[Violation]:
+        strategy, column = self.strategy, self.timezone_column()
+        if isinstance(strategy, str) or not strategy.local_time:
+            if column is not None:
+                yield Violation(
+                    ("audience", "source", "timezone_column"),
+                    "local-time-unused",
+                    "timezone_column is used only for local-time delivery: add "
+                    "`local_time: true` to the strategy, or remove it",
+                    severity="warning",
+                )
+            return
+        if self.audience_source() is None:
+            kind = getattr(getattr(self, "audience", None), "kind", "")
+            yield Violation(
+                ("strategy", "local_time"),
+                "local-time-audience",
+                f"local_time needs a list audience with a `timezone_column`; a {kind} audience "
+                "is expanded by the service, which sends it at one instant",
+            )
+        elif column is None:
+            yield Violation(
+                ("audience", "source"),
+                "local-time-column",
+                "local_time needs `timezone_column`: the column holding each target's IANA "
+                "time zone",
+            )
+        if strategy.execute == "server":
+            yield Violation(
+                ("strategy", "execute"),
+                "local-time-server",
+                "local-time delivery is fired by the pushflow daemon, one occurrence per time "
+                "zone: remove `execute: server` (a server task fires at one instant for all)",
             )
 
 

@@ -9,8 +9,10 @@ timing and compile stages' job.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -20,13 +22,35 @@ from pushflow.spec.base import RuleContext, SpecModel, Violation
 from pushflow.spec.units import WEEKDAYS, Clock, Weekday
 
 
-def _check_zone(name: str) -> str:
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(available_timezones()))
+
+
+def zone_hint(name: str) -> str:
+    """``"; did you mean Europe/Berlin?"`` for a zone name that is not one, or ``""``: the zone
+    spelt in another case, else the zones ending with ``name`` (``Shanghai``), else the closest
+    spelling (``Europe/Berln``)."""
+    lower = name.lower()
+    close = [z for z in _zones() if z.lower() == lower]
+    close = close or [z for z in _zones() if z.lower().endswith(lower)][:3]
+    close = close or difflib.get_close_matches(name, _zones(), n=1, cutoff=0.8)
+    return f"; did you mean {', '.join(close)}?" if close else ""
+
+
+def zone_problem(name: str) -> str | None:
+    """Why ``name`` is not an IANA time zone (with a hint), or None when it is one."""
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        close = sorted(z for z in available_timezones() if z.lower().endswith(name.lower()))[:3]
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown IANA time zone {name!r}{hint}") from exc
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown IANA time zone {name!r}{zone_hint(name)}"
+    return None
+
+
+def _check_zone(name: str) -> str:
+    problem = zone_problem(name)
+    if problem is not None:
+        raise ValueError(problem)
     return name
 
 
@@ -39,6 +63,12 @@ TimeZone = Annotated[
 ]
 
 Execute = Literal["local", "server"]
+LOCAL_TIME_DESCRIPTION = (
+    "Local-time delivery: send at this wall-clock time in each target's own time zone (the "
+    "audience source's `timezone_column`; the campaign's `timezone` for rows that leave it "
+    "empty), one occurrence per zone. Needs a list audience with `timezone_column`, an `at` "
+    "without a UTC offset, and `execute: local` (the default with local_time)."
+)
 EXECUTE_DESCRIPTION = (
     "Who fires the occurrences: local (the pushflow daemon) or server (mPaaS scheduled and loop "
     "tasks; EMAS PushTime, at most 7 days ahead). Default: server for mPaaS, local for EMAS."
@@ -52,7 +82,23 @@ class AtStrategy(SpecModel):
         description="Date and time: with an offset (2026-12-01T08:00:00+08:00) or without one "
         "(2026-12-01 08:00), then read in the campaign's time zone."
     )
+    local_time: bool = Field(
+        default=False,
+        # Left out of the revision when unset, so campaigns written before the field existed
+        # keep their revision digest.
+        exclude_if=lambda value: not value,
+        description=LOCAL_TIME_DESCRIPTION,
+    )
     execute: Execute | None = Field(default=None, description=EXECUTE_DESCRIPTION)
+
+    def violations(self, ctx: RuleContext) -> Iterator[Violation]:
+        if self.local_time and self.at.tzinfo is not None:
+            yield Violation(
+                ("at",),
+                "local-time-offset",
+                "with local_time, `at` is a wall-clock time read in each target's zone: write "
+                "it without a UTC offset (2026-12-01 09:00)",
+            )
 
 
 class LoopStrategy(SpecModel):
@@ -72,6 +118,11 @@ class LoopStrategy(SpecModel):
         default=None,
         description="Last day of the loop (inclusive). Required for server loops (at most 180 "
         "days after today); local loops may run open-ended.",
+    )
+    local_time: bool = Field(
+        default=False,
+        exclude_if=lambda value: not value,
+        description=LOCAL_TIME_DESCRIPTION,
     )
     execute: Execute | None = Field(default=None, description=EXECUTE_DESCRIPTION)
 

@@ -11,6 +11,11 @@ A campaign says *when* in one of two ways, and the key is built from what it pin
 - an **instant** (an ``at`` with an offset, a ``now`` apply): the key is that instant in UTC,
   ``2026-12-01T00:00Z``, whatever the campaign's ``timezone`` says (changing the zone must not
   resend a push pinned to an instant);
+- **local time** (``local_time: true``, one occurrence per zone of the audience): the wall-clock
+  key and the target zone, ``2026-12-01T09:00@Europe/Berlin``: distinct per zone, each with its
+  own instant and status. The *send* is the wall-clock part (:func:`send_key`): the idempotency
+  keys of a target's send derive from it, so a target that moves to another zone after its send
+  does not get the same wall-clock occurrence again;
 - **now**: the key is ``now``. With the campaign name and ``epoch`` in every idempotency key,
   that is one send per epoch, whenever and however often the campaign is applied: a content edit
   applied later must not resend (DESIGN.md), and bumping ``epoch`` resends on purpose.
@@ -27,12 +32,18 @@ Wall-clock rules (PEP 495 ``fold``, see ``docs/timing.md``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 WHOLE_DAY = timedelta(days=1)
 NOW_KEY = "now"
+#: Between the wall-clock key and the zone in a local-time occurrence key.
+ZONE_SEPARATOR = "@"
+_LOCAL_KEY = re.compile(
+    r"^(\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d{6})?)?)@([A-Za-z][A-Za-z0-9_+\-/]*)$"
+)
 
 
 def as_utc(value: datetime, name: str = "datetime") -> datetime:
@@ -82,6 +93,23 @@ def wall_key(wall: datetime) -> str:
     return _iso(wall.replace(tzinfo=None))
 
 
+def local_key(wall: str, zone: str) -> str:
+    """The key of a local-time occurrence: ``2026-12-01T09:00@Europe/Berlin``."""
+    return f"{wall}{ZONE_SEPARATOR}{zone}"
+
+
+def split_local_key(key: str) -> tuple[str, str | None]:
+    """``(wall-clock key, zone)`` of a local-time key; ``(key, None)`` for any other key."""
+    found = _LOCAL_KEY.match(key)
+    return (key, None) if found is None else (found[1], found[2])
+
+
+def send_key(key: str) -> str:
+    """What names the *send* of an occurrence key: the wall-clock part of a local-time key
+    (the send is the same whichever zone the target is in), the key itself otherwise."""
+    return split_local_key(key)[0]
+
+
 def instant_key(instant: datetime) -> str:
     """The key of an occurrence pinned to an instant: ``2026-12-01T00:00Z`` (UTC)."""
     return _iso(as_utc(instant).replace(tzinfo=None)) + "Z"
@@ -124,6 +152,10 @@ class Occurrence:
         """The occurrence of a wall-clock time in ``zone``, keyed by that wall time."""
         naive = wall.replace(tzinfo=None, fold=0)
         return cls(resolve_wall(naive, ZoneInfo(zone)), naive, zone, wall_key(naive))
+
+    def in_own_zone(self) -> Occurrence:
+        """This wall-clock occurrence keyed for local-time delivery: ``key@zone``."""
+        return replace(self, key=local_key(self.key, self.zone))
 
     @classmethod
     def at_instant(cls, instant: datetime, zone: str, key: str | None = None) -> Occurrence:

@@ -6,11 +6,16 @@ Windows are half-open, ``after < instant <= until_instant``: consecutive windows
 what is due up to *now* and then asks for the next one after *now* neither repeats nor drops
 one. :func:`next_occurrence` is therefore *strictly* after ``now``: an occurrence at exactly
 ``now`` is due (it is in the window ending at ``now``), not next.
+
+Local-time delivery passes ``zones`` (the time zones of the audience): each wall-clock time then
+gives one occurrence per zone, at that zone's instant (same DST rules), keyed ``wall@zone``
+(:meth:`Occurrence.in_own_zone`), all zones merged in instant order (then key order).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import heapq
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from itertools import islice
 
@@ -61,6 +66,7 @@ def occurrences(
     until_instant: datetime | None = None,
     limit: int | None = None,
     applied_at: datetime | None = None,
+    zones: Sequence[str] | None = None,
 ) -> Iterator[Occurrence]:
     """The strategy's occurrences with ``after < instant <= until_instant``, in instant order,
     at most ``limit`` of them; lazy.
@@ -68,11 +74,14 @@ def occurrences(
     ``now`` needs ``applied_at`` (see :func:`now_occurrence`). A loop without ``until`` is
     open-ended: the call needs ``until_instant`` or ``limit`` and raises ``ValueError`` at once
     without one, so no iterator here is ever endless. Datetimes must be timezone-aware.
+    ``zones``: local-time delivery, one occurrence per zone (see the module docstring).
     """
     after = as_utc(after, "after")
     end = None if until_instant is None else as_utc(until_instant, "until_instant")
     if limit is not None and limit < 0:
         raise ValueError(f"limit must be 0 or more, got {limit}")
+    if zones is not None:
+        return _local(strategy, zones, after=after, until_instant=end, limit=limit)
     found: Iterator[Occurrence]
     if isinstance(strategy, LoopStrategy):
         if strategy.until is None and end is None and limit is None:
@@ -95,15 +104,43 @@ def occurrences(
     return found if limit is None else islice(found, limit)
 
 
+def _local(
+    strategy: Strategy,
+    zones: Sequence[str],
+    *,
+    after: datetime,
+    until_instant: datetime | None,
+    limit: int | None,
+) -> Iterator[Occurrence]:
+    """Local-time delivery: each zone's occurrences keyed ``wall@zone``, merged in order."""
+    if isinstance(strategy, str):
+        raise ValueError("local-time delivery needs an `at` or a loop, not `now`")
+    if isinstance(strategy, AtStrategy) and strategy.at.tzinfo is not None:
+        raise ValueError("local-time delivery needs an `at` without a UTC offset")
+    per_zone = [
+        (
+            occurrence.in_own_zone()
+            for occurrence in occurrences(
+                strategy, zone, after=after, until_instant=until_instant, limit=limit
+            )
+        )
+        for zone in sorted(set(zones))
+    ]
+    merged = heapq.merge(*per_zone, key=lambda occurrence: (occurrence.instant, occurrence.key))
+    return merged if limit is None else islice(merged, limit)
+
+
 def next_occurrence(
     strategy: Strategy,
     zone: str | None,
     now: datetime,
     *,
     applied_at: datetime | None = None,
+    zones: Sequence[str] | None = None,
 ) -> Occurrence | None:
     """The first occurrence strictly after ``now``, or None when there is none left."""
-    return next(occurrences(strategy, zone, after=now, limit=1, applied_at=applied_at), None)
+    found = occurrences(strategy, zone, after=now, limit=1, applied_at=applied_at, zones=zones)
+    return next(found, None)
 
 
 def due(
@@ -113,9 +150,14 @@ def due(
     since: datetime,
     now: datetime,
     applied_at: datetime | None = None,
+    zones: Sequence[str] | None = None,
 ) -> list[Occurrence]:
     """The occurrences that fell due in ``(since, now]``: what a fire at ``now`` sends when the
     previous check was at ``since``. Bounded by ``now``, so safe for open-ended loops."""
     if as_utc(now, "now") < as_utc(since, "since"):
         raise ValueError(f"now {now.isoformat()} is before since {since.isoformat()}")
-    return list(occurrences(strategy, zone, after=since, until_instant=now, applied_at=applied_at))
+    return list(
+        occurrences(
+            strategy, zone, after=since, until_instant=now, applied_at=applied_at, zones=zones
+        )
+    )

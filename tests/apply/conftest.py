@@ -102,7 +102,10 @@ def prepare(project_file: Path, workdir: Path) -> dict[str, Example]:
         renderer = renderer_for(campaign, loaded.document.locate)
         with open_audience(loaded, project.root, workdir=workdir) as audience:
             rows = list(audience.rows()) if audience.listed else None
-        listed, following, execute = plan_occurrences(campaign, now=NOW, horizon=timedelta(7))
+            zones = list(audience.summary.zones or ())
+        listed, following, execute = plan_occurrences(
+            campaign, now=NOW, horizon=timedelta(7), zones=zones
+        )
         assert following is not None, campaign.name
         # A server loop is one send, keyed by the loop (plan_occurrences lists it so).
         occurrence = listed[0] if execute == "server" else following

@@ -250,7 +250,7 @@ BROKEN = [
     ),
     pytest.param(
         EMAS + "strategy:\n  at: 2026-12-01 08:00\n  timezone: Mars/Olympus\n",
-        "campaigns/c.yaml:15:3: error: strategy.timezone: unknown key; expected one of: at, execute [schema-unknown-key]",
+        "campaigns/c.yaml:15:3: error: strategy.timezone: unknown key; expected one of: at, local_time, execute [schema-unknown-key]",
         id="strategy-unknown-key",
     ),
     pytest.param(
