@@ -44,6 +44,11 @@ class CallGroup(PlanModel):
         description="SHA-256 (first 16 hex digits) of the group's idempotency keys in order: "
         "the same send always has the same digest."
     )
+    zone: str | None = Field(
+        default=None,
+        description="Local-time delivery: the targets' IANA time zone this group's occurrence "
+        "is in; None when the campaign's time zone applies.",
+    )
 
 
 class AudienceSummary(PlanModel):
@@ -59,6 +64,10 @@ class AudienceSummary(PlanModel):
     digest: str | None = Field(
         default=None, description="SHA-256 (16 hex) of the sorted target ids: the reviewed list."
     )
+    zones: dict[str, int] | None = Field(
+        default=None,
+        description="Targets per IANA time zone, when the audience has a time-zone column.",
+    )
 
 
 class Sample(PlanModel):
@@ -70,6 +79,21 @@ class Sample(PlanModel):
     values: dict[str, str] = Field(
         default_factory=dict, description="Rendered template placeholder values (mPaaS)."
     )
+
+
+PolicyOutcome = Literal["pass", "exempt", "warning"]
+
+
+class PolicyCheck(PlanModel):
+    """One rule of the project's policy, as it applied to one campaign (a violation fails the
+    plan instead: a plan holds only rules that passed)."""
+
+    rule: str = Field(description="The rule, e.g. policy.quiet-hours or policy.frequency-cap.")
+    outcome: PolicyOutcome = Field(
+        description="pass; exempt (allowed by confirm_large, a freeze window's allow list, or not "
+        "counted); warning (a `now` send the rule would refuse if applied at the plan's time)."
+    )
+    detail: str | None = Field(default=None, description="Why, for exempt and warning.")
 
 
 class CampaignPlan(PlanModel):
@@ -101,6 +125,10 @@ class CampaignPlan(PlanModel):
     estimated_seconds: float | None = Field(
         default=None,
         description="How long the calls of the listed groups take at the app's QPS limits.",
+    )
+    policy: list[PolicyCheck] = Field(
+        default_factory=list,
+        description="The project's policy rules this campaign passed (docs/policy.md).",
     )
 
 

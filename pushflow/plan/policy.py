@@ -1,0 +1,337 @@
+"""The project's policy (``policy:`` in ``pushflow.yaml``) evaluated against a plan.
+
+Plan building runs it once every campaign is compiled, so ``pushflow plan`` and ``pushflow
+apply`` (which makes its plan the same way) both fail on a violation, with the rule's name, the
+campaign's ``file:line:col`` (of the strategy or audience key that breaks it), and the instant,
+zone and targets concerned; nothing is sent. The rules (docs/policy.md):
+
+- ``policy.quiet-hours``, ``policy.freeze-window``, ``policy.vendor-window``: when a campaign
+  sends (:mod:`pushflow.plan.policy_time`; the vivo classes in :mod:`.policy_vendors`);
+- ``policy.max-audience``: how many it reaches without ``confirm_large: true``;
+- ``policy.frequency-cap``: how often one target is reached across campaigns and the state's
+  history (:mod:`pushflow.plan.policy_frequency`).
+
+Campaigns the plan leaves unchanged were checked when applied and are not checked again, but
+their sends count towards the frequency cap. A rule a campaign passed is kept in its plan
+(``CampaignPlan.policy``), so the views can say what was checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from pushflow.errors import Location, Problem
+from pushflow.ledger import Ledger
+from pushflow.plan.model import CampaignPlan, PolicyCheck, PolicyOutcome
+from pushflow.plan.policy_frequency import Counted, Event, Excess, check_frequency
+from pushflow.plan.policy_time import (
+    Send,
+    breach_text,
+    breaches,
+    campaign_sends,
+    freeze_instants,
+    hours,
+    more,
+    shown,
+    span,
+    targets_phrase,
+)
+from pushflow.plan.policy_vendors import vivo_class
+from pushflow.plan.views_summary import number
+from pushflow.spec.loader import LoadedCampaign
+from pushflow.spec.policy import Policy
+from pushflow.spec.units import format_duration
+
+QUIET_HOURS = "policy.quiet-hours"
+FREQUENCY_CAP = "policy.frequency-cap"
+MAX_AUDIENCE = "policy.max-audience"
+FREEZE_WINDOW = "policy.freeze-window"
+VENDOR_WINDOW = "policy.vendor-window"
+
+CHANGED = frozenset({"send", "schedule"})
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One campaign of the plan as the policy sees it."""
+
+    loaded: LoadedCampaign
+    plan: CampaignPlan
+    #: Distinct targets of its audience; None when the service expands it (tag, all, broadcast).
+    size: int | None
+    #: The targets this plan sends to, spooled sorted (only when a frequency cap is set).
+    ids: Path | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.plan.action in CHANGED
+
+    def locate(self, path: tuple[str | int, ...]) -> Location:
+        return self.loaded.document.locate(path)
+
+    def when(self) -> Location:
+        """Where the campaign says when it sends: its strategy (``at`` for times), or its name
+        when it has none (``now`` by default)."""
+        data = self.loaded.document.data
+        if not isinstance(data, dict) or "strategy" not in data:
+            return self.locate(("name",))
+        strategy = data["strategy"]
+        return self.locate(("strategy", "at") if isinstance(strategy, dict) else ("strategy",))
+
+    def audience_key(self) -> Location:
+        return self.locate(("audience", "source") if self.size is not None else ("audience",))
+
+
+@dataclass
+class Verdict:
+    """What the policy found: the rules each campaign passed, and every violation."""
+
+    checks: dict[str, list[PolicyCheck]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, subject: Subject, rule: str, outcome: PolicyOutcome, detail: str | None) -> None:
+        check = PolicyCheck(rule=rule, outcome=outcome, detail=detail)
+        self.checks.setdefault(subject.plan.name, []).append(check)
+
+    def fail(self, where: Location, rule: str, message: str) -> None:
+        self.problems.append(Problem(where, message, rule=rule))
+
+
+def check_policy(
+    policy: Policy,
+    subjects: Sequence[Subject],
+    *,
+    ledger: Ledger | None,
+    now: datetime,
+    horizon: timedelta,
+    at_apply: bool,
+) -> Verdict:
+    """Evaluate every rule of ``policy`` on the campaigns of a plan."""
+    verdict = Verdict()
+    sends = {
+        s.plan.name: campaign_sends(s.loaded.campaign, s.plan, now=now, horizon=horizon)
+        for s in subjects
+    }
+    for subject in subjects:
+        if not subject.changed:
+            continue
+        own = sends[subject.plan.name]
+        if policy.quiet_hours is not None:
+            _quiet_hours(policy, subject, own, verdict, at_apply)
+        if policy.freeze_windows:
+            _freeze(policy, subject, own, verdict, now=now, at_apply=at_apply)
+        if policy.vendor_windows is not None:
+            _vendor_windows(policy, subject, own, verdict, at_apply)
+        if policy.max_audience is not None:
+            _max_audience(policy.max_audience, subject, verdict)
+    if policy.frequency_cap is not None:
+        _frequency(policy, subjects, sends, verdict, ledger)
+    return verdict
+
+
+def with_checks(plans: Sequence[CampaignPlan], verdict: Verdict) -> list[CampaignPlan]:
+    """The plans with the rules each passed, a warning for each rule that only warned."""
+    updated = []
+    for plan in plans:
+        checks = verdict.checks.get(plan.name, [])
+        if not checks:
+            updated.append(plan)
+            continue
+        warned = [f"{c.rule}: {c.detail}" for c in checks if c.outcome == "warning"]
+        update = {"policy": checks, "warnings": [*plan.warnings, *warned]}
+        updated.append(plan.model_copy(update=update))
+    return updated
+
+
+def _deferred(
+    subject: Subject,
+    rule: str,
+    found: Sequence[tuple[Send, str]],
+    verdict: Verdict,
+    at_apply: bool,
+    where: Location,
+) -> None:
+    """Report breaches ``(send, message)``: a ``now`` send planned ahead of apply only warns."""
+    if not found:
+        verdict.add(subject, rule, "pass", None)
+        return
+    if not at_apply and all(send.now for send, _ in found):
+        text = f"{found[0][1]} (`pushflow apply` refuses it while this holds)"
+        verdict.add(subject, rule, "warning", text)
+        return
+    verdict.fail(where, rule, found[0][1] + more(found))
+
+
+def _quiet_hours(
+    policy: Policy, subject: Subject, sends: Sequence[Send], verdict: Verdict, at_apply: bool
+) -> None:
+    rule = policy.quiet_hours
+    assert rule is not None
+    found = breaches(sends, rule, inside=True, zone=rule.timezone)
+    messages = [
+        (
+            b.send,
+            f"{breach_text(b)} is inside quiet hours {hours(rule)}: {targets_phrase(b.targets)}",
+        )
+        for b in found
+    ]
+    _deferred(subject, QUIET_HOURS, messages, verdict, at_apply, subject.when())
+
+
+def _freeze(
+    policy: Policy,
+    subject: Subject,
+    sends: Sequence[Send],
+    verdict: Verdict,
+    *,
+    now: datetime,
+    at_apply: bool,
+) -> None:
+    campaign = subject.loaded.campaign
+    zone = campaign.timezone or "UTC"
+    refused: list[tuple[Send, str]] = []
+    allowed = []
+    for window in policy.freeze_windows:
+        inside = freeze_instants(campaign, sends, window, now=now)
+        if not inside:
+            continue
+        period = span(window.start(), window.end(), window.timezone or zone)
+        if campaign.name in window.allow:
+            allowed.append(f"allowed by freeze window {window.reason!r}, {period}")
+            continue
+        for occurrence, at, is_now in inside:
+            send = Send(occurrence, at, "now" if is_now else "schedule", ())
+            what = "the send now" if is_now else f"occurrence {occurrence}"
+            refused.append(
+                (
+                    send,
+                    f"{what} at {shown(at, zone)} is inside freeze window {window.reason!r}, "
+                    f"{period}; add the campaign to the window's `allow` to send it",
+                )
+            )
+    if not refused and allowed:
+        verdict.add(subject, FREEZE_WINDOW, "exempt", "; ".join(allowed))
+        return
+    _deferred(subject, FREEZE_WINDOW, refused, verdict, at_apply, subject.when())
+
+
+def _vendor_windows(
+    policy: Policy, subject: Subject, sends: Sequence[Send], verdict: Verdict, at_apply: bool
+) -> None:
+    windows = policy.vendor_windows
+    vivo = windows.vivo if windows else None
+    window = vivo.operational if vivo else None
+    if window is None:
+        return
+    classified = vivo_class(subject.loaded.campaign)
+    if classified is None:
+        verdict.add(subject, VENDOR_WINDOW, "pass", "not sent through vivo")
+        return
+    if classified.kind == "system":
+        verdict.add(subject, VENDOR_WINDOW, "pass", f"vivo system message ({classified.why})")
+        return
+    found = breaches(sends, window, inside=False, zone=window.timezone)
+    messages = [
+        (
+            b.send,
+            f"{breach_text(b)} is outside vivo's window for operational messages "
+            f"{hours(window)} (vivo operational message: {classified.why}): "
+            f"{targets_phrase(b.targets)}",
+        )
+        for b in found
+    ]
+    _deferred(subject, VENDOR_WINDOW, messages, verdict, at_apply, subject.when())
+
+
+def _max_audience(limit: int, subject: Subject, verdict: Verdict) -> None:
+    size = subject.size
+    confirmed = subject.loaded.campaign.confirm_large
+    kind = subject.plan.audience.kind
+    if size is not None and size <= limit:
+        verdict.add(subject, MAX_AUDIENCE, "pass", None)
+        return
+    if size is None:
+        what = f"audience kind {kind} is expanded by the service: its size cannot be checked"
+    else:
+        what = f"the audience has {number(size)} targets, more than max_audience {number(limit)}"
+    if confirmed:
+        verdict.add(subject, MAX_AUDIENCE, "exempt", f"{what}; confirm_large: true")
+        return
+    verdict.fail(
+        subject.audience_key(), MAX_AUDIENCE, f"{what}: set `confirm_large: true` to send it"
+    )
+
+
+def _frequency(
+    policy: Policy,
+    subjects: Sequence[Subject],
+    sends: dict[str, list[Send]],
+    verdict: Verdict,
+    ledger: Ledger | None,
+) -> None:
+    cap = policy.frequency_cap
+    assert cap is not None
+    counted = []
+    for subject in subjects:
+        name = subject.plan.name
+        if subject.size is None:
+            if not subject.changed:
+                continue
+            what = f"audience kind {subject.plan.audience.kind} is expanded by the service"
+            if cap.unlisted == "refuse":
+                verdict.fail(
+                    subject.locate(("audience", "kind")),
+                    FREQUENCY_CAP,
+                    f"{what}: its targets cannot be counted against the frequency cap "
+                    "(unlisted: refuse)",
+                )
+            else:
+                verdict.add(subject, FREQUENCY_CAP, "exempt", f"{what}: not counted")
+            continue
+        if subject.ids is None:
+            continue
+        events = _planned_events(subject, sends[name])
+        counted.append(Counted(name, subject.ids, events))
+    found = check_frequency(cap, counted, ledger, [s.plan.name for s in subjects])
+    per = format_duration(cap.per)
+    for subject in subjects:
+        if not subject.changed or subject.size is None:
+            continue
+        excess = found.get(subject.plan.name)
+        if excess is None:
+            verdict.add(subject, FREQUENCY_CAP, "pass", None)
+            continue
+        verdict.fail(subject.when(), FREQUENCY_CAP, _excess_text(excess, cap.max, per))
+
+
+def _planned_events(subject: Subject, sends: Sequence[Send]) -> tuple[Event, ...]:
+    """One event per send; with local-time delivery, one per occurrence (each target is in one
+    zone's group), at the earliest of its zones' instants."""
+    changed = subject.changed
+    name = subject.plan.name
+    zoned = any(group.zone for group in subject.plan.groups)
+    first: dict[tuple[str, datetime | None], datetime] = {}
+    for send in sends:
+        key = (send.occurrence, None if zoned else send.at)
+        first[key] = min(first.get(key, send.at), send.at)
+    return tuple(
+        sorted(
+            Event(at, name, occurrence, changed=changed) for (occurrence, _), at in first.items()
+        )
+    )
+
+
+def _excess_text(excess: Excess, limit: int, per: str) -> str:
+    sends = ", ".join(
+        f"{e.campaign} {shown(e.at, 'UTC')}" + ("" if e.planned else " (in the state)")
+        for e in excess.window
+    )
+    count = f"{number(excess.targets)} target{'' if excess.targets == 1 else 's'}"
+    return (
+        f"{count} would receive more than {limit} send{'' if limit == 1 else 's'} within {per} "
+        "(frequency cap), "
+        f"e.g. {excess.example}: {sends}"
+    )
