@@ -82,7 +82,7 @@ class Subject:
         return self.locate(("strategy", "at") if isinstance(strategy, dict) else ("strategy",))
 
     def audience_key(self) -> Location:
-        return self.locate(("audience", "source") if self.size is not None else ("audience",))
+        return self.locate(("audience", "source" if self.size is not None else "kind"))
 
 
 @dataclass
