@@ -45,6 +45,7 @@ EXAMPLE_DOCS = [
     ROOT / "docs" / "campaigns.md",
     ROOT / "docs" / "project.md",
     ROOT / "docs" / "validate.md",
+    ROOT / "docs" / "policy.md",
     ROOT / "README.md",
 ]
 
