@@ -146,6 +146,11 @@ class Audience:
         for target, position, columns in self._store.sorted():
             yield Row(target, columns, place=place, position=position)
 
+    def ids(self) -> Iterator[str]:
+        """Every distinct target id, sorted as :meth:`rows` (without reading the columns)."""
+        if self._store is not None:
+            yield from self._store.ids()
+
     def chunks(self, size: int) -> Iterator[list[Row]]:
         """The sorted targets in lists of ``size`` (the last may be shorter)."""
         if size < 1:

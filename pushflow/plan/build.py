@@ -25,8 +25,9 @@ from pushflow.plan.compile import DEFAULT_HORIZON, TargetList, compile_campaign
 from pushflow.plan.diff import State, changed_keys, read_state
 from pushflow.plan.keys import EVERYONE
 from pushflow.plan.model import AudienceSummary, CampaignPlan, Plan
-from pushflow.plan.policy import Subject, check_policy, with_checks
+from pushflow.plan.policy import check_policy, with_checks
 from pushflow.plan.policy_frequency import IdSpool
+from pushflow.plan.policy_subject import Subject
 from pushflow.plan.quotas import estimated_seconds, pending_server_tasks, push_to_all_spacing
 from pushflow.render import RenderError, renderer_for
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
@@ -63,6 +64,7 @@ def targets_of(
                 digest=summary.digest,
             ),
             audience.rows,
+            audience.ids,
         )
 
 
@@ -92,6 +94,16 @@ def unsent(rows: Iterator[Row], done: Iterator[str]) -> Iterator[Row]:
             yield row
 
 
+def unsent_ids(ids: Iterator[str], done: Iterator[str]) -> Iterator[str]:
+    """:func:`unsent` of ids alone."""
+    pending = next(done, None)
+    for target in ids:
+        while pending is not None and pending < target:
+            pending = next(done, None)
+        if pending != target:
+            yield target
+
+
 def against_state(
     loaded: LoadedCampaign, audience: TargetList | None, state: State
 ) -> tuple[TargetList | None, list[str]]:
@@ -112,11 +124,14 @@ def against_state(
     def rows() -> Iterator[Row]:
         return unsent(audience.rows(), state.done(name, NOW_KEY))
 
-    left = sum(1 for _ in rows())
+    def ids() -> Iterator[str]:
+        return unsent_ids(audience.target_ids(), state.done(name, NOW_KEY))
+
+    left = sum(1 for _ in ids())
     total = audience.summary.targets or 0
     diff.append(f"{total - left} targets already sent, {left} new")
     summary = audience.summary.model_copy(update={"targets": left})
-    return TargetList(summary, rows), diff
+    return TargetList(summary, rows, ids), diff
 
 
 def unchanged(
@@ -210,7 +225,7 @@ def build_plan(
                         platforms=platforms(loaded.campaign, project),
                     )
                     size = audience.summary.targets if audience else None
-                    ids = spool.write(r.target for r in left.rows()) if spool and left else None
+                    ids = spool.write(left.target_ids()) if spool and left else None
                 if unchanged(state, campaign.name, this, plan, everyone_done=left is None):
                     plan = plan.model_copy(update={"action": "unchanged"})
                 dropped = [

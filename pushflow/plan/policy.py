@@ -6,7 +6,7 @@ campaign's ``file:line:col`` (of the strategy or audience key that breaks it), a
 zone and targets concerned; nothing is sent. The rules (docs/policy.md):
 
 - ``policy.quiet-hours``, ``policy.freeze-window``, ``policy.vendor-window``: when a campaign
-  sends (:mod:`pushflow.plan.policy_time`; the vivo classes in :mod:`.policy_vendors`);
+  sends (:mod:`pushflow.plan.policy_windows`; the vivo classes in :mod:`.policy_vendors`);
 - ``policy.max-audience``: how many it reaches without ``confirm_large: true``;
 - ``policy.frequency-cap``: how often one target is reached across campaigns and the state's
   history (:mod:`pushflow.plan.policy_frequency`).
@@ -19,85 +19,17 @@ their sends count towards the frequency cap. A rule a campaign passed is kept in
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from pushflow.errors import Location, Problem
 from pushflow.ledger import Ledger
-from pushflow.plan.model import CampaignPlan, PolicyCheck, PolicyOutcome
+from pushflow.plan.model import CampaignPlan
 from pushflow.plan.policy_frequency import Counted, Event, Excess, check_frequency
-from pushflow.plan.policy_time import (
-    Send,
-    breach_text,
-    breaches,
-    campaign_sends,
-    freeze_instants,
-    hours,
-    more,
-    shown,
-    span,
-    targets_phrase,
-)
-from pushflow.plan.policy_vendors import vivo_class
+from pushflow.plan.policy_subject import FREQUENCY_CAP, MAX_AUDIENCE, Subject, Verdict
+from pushflow.plan.policy_time import Send, campaign_sends, shown
+from pushflow.plan.policy_windows import freeze_windows, quiet_hours, vendor_windows
 from pushflow.plan.views_summary import number
-from pushflow.spec.loader import LoadedCampaign
 from pushflow.spec.policy import Policy
 from pushflow.spec.units import format_duration
-
-QUIET_HOURS = "policy.quiet-hours"
-FREQUENCY_CAP = "policy.frequency-cap"
-MAX_AUDIENCE = "policy.max-audience"
-FREEZE_WINDOW = "policy.freeze-window"
-VENDOR_WINDOW = "policy.vendor-window"
-
-CHANGED = frozenset({"send", "schedule"})
-
-
-@dataclass(frozen=True)
-class Subject:
-    """One campaign of the plan as the policy sees it."""
-
-    loaded: LoadedCampaign
-    plan: CampaignPlan
-    #: Distinct targets of its audience; None when the service expands it (tag, all, broadcast).
-    size: int | None
-    #: The targets this plan sends to, spooled sorted (only when a frequency cap is set).
-    ids: Path | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.plan.action in CHANGED
-
-    def locate(self, path: tuple[str | int, ...]) -> Location:
-        return self.loaded.document.locate(path)
-
-    def when(self) -> Location:
-        """Where the campaign says when it sends: its strategy (``at`` for times), or its name
-        when it has none (``now`` by default)."""
-        data = self.loaded.document.data
-        if not isinstance(data, dict) or "strategy" not in data:
-            return self.locate(("name",))
-        strategy = data["strategy"]
-        return self.locate(("strategy", "at") if isinstance(strategy, dict) else ("strategy",))
-
-    def audience_key(self) -> Location:
-        return self.locate(("audience", "source" if self.size is not None else "kind"))
-
-
-@dataclass
-class Verdict:
-    """What the policy found: the rules each campaign passed, and every violation."""
-
-    checks: dict[str, list[PolicyCheck]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, subject: Subject, rule: str, outcome: PolicyOutcome, detail: str | None) -> None:
-        check = PolicyCheck(rule=rule, outcome=outcome, detail=detail)
-        self.checks.setdefault(subject.plan.name, []).append(check)
-
-    def fail(self, where: Location, rule: str, message: str) -> None:
-        self.problems.append(Problem(where, message, rule=rule))
 
 
 def check_policy(
@@ -120,11 +52,11 @@ def check_policy(
             continue
         own = sends[subject.plan.name]
         if policy.quiet_hours is not None:
-            _quiet_hours(policy, subject, own, verdict, at_apply)
+            quiet_hours(policy, subject, own, verdict, at_apply)
         if policy.freeze_windows:
-            _freeze(policy, subject, own, verdict, now=now, at_apply=at_apply)
+            freeze_windows(policy, subject, own, verdict, now=now, at_apply=at_apply)
         if policy.vendor_windows is not None:
-            _vendor_windows(policy, subject, own, verdict, at_apply)
+            vendor_windows(policy, subject, own, verdict, at_apply)
         if policy.max_audience is not None:
             _max_audience(policy.max_audience, subject, verdict)
     if policy.frequency_cap is not None:
@@ -144,106 +76,6 @@ def with_checks(plans: Sequence[CampaignPlan], verdict: Verdict) -> list[Campaig
         update = {"policy": checks, "warnings": [*plan.warnings, *warned]}
         updated.append(plan.model_copy(update=update))
     return updated
-
-
-def _deferred(
-    subject: Subject,
-    rule: str,
-    found: Sequence[tuple[Send, str]],
-    verdict: Verdict,
-    at_apply: bool,
-    where: Location,
-) -> None:
-    """Report breaches ``(send, message)``: a ``now`` send planned ahead of apply only warns."""
-    if not found:
-        verdict.add(subject, rule, "pass", None)
-        return
-    if not at_apply and all(send.now for send, _ in found):
-        text = f"{found[0][1]} (`pushflow apply` refuses it while this holds)"
-        verdict.add(subject, rule, "warning", text)
-        return
-    verdict.fail(where, rule, found[0][1] + more(found))
-
-
-def _quiet_hours(
-    policy: Policy, subject: Subject, sends: Sequence[Send], verdict: Verdict, at_apply: bool
-) -> None:
-    rule = policy.quiet_hours
-    assert rule is not None
-    found = breaches(sends, rule, inside=True, zone=rule.timezone)
-    messages = [
-        (
-            b.send,
-            f"{breach_text(b)} is inside quiet hours {hours(rule)}: {targets_phrase(b.targets)}",
-        )
-        for b in found
-    ]
-    _deferred(subject, QUIET_HOURS, messages, verdict, at_apply, subject.when())
-
-
-def _freeze(
-    policy: Policy,
-    subject: Subject,
-    sends: Sequence[Send],
-    verdict: Verdict,
-    *,
-    now: datetime,
-    at_apply: bool,
-) -> None:
-    campaign = subject.loaded.campaign
-    zone = campaign.timezone or "UTC"
-    refused: list[tuple[Send, str]] = []
-    allowed = []
-    for window in policy.freeze_windows:
-        inside = freeze_instants(campaign, sends, window, now=now)
-        if not inside:
-            continue
-        period = span(window.start(), window.end(), window.timezone or zone)
-        if campaign.name in window.allow:
-            allowed.append(f"allowed by freeze window {window.reason!r}, {period}")
-            continue
-        for occurrence, at, is_now in inside:
-            send = Send(occurrence, at, "now" if is_now else "schedule", ())
-            what = "the send now" if is_now else f"occurrence {occurrence}"
-            refused.append(
-                (
-                    send,
-                    f"{what} at {shown(at, zone)} is inside freeze window {window.reason!r}, "
-                    f"{period}; add the campaign to the window's `allow` to send it",
-                )
-            )
-    if not refused and allowed:
-        verdict.add(subject, FREEZE_WINDOW, "exempt", "; ".join(allowed))
-        return
-    _deferred(subject, FREEZE_WINDOW, refused, verdict, at_apply, subject.when())
-
-
-def _vendor_windows(
-    policy: Policy, subject: Subject, sends: Sequence[Send], verdict: Verdict, at_apply: bool
-) -> None:
-    windows = policy.vendor_windows
-    vivo = windows.vivo if windows else None
-    window = vivo.operational if vivo else None
-    if window is None:
-        return
-    classified = vivo_class(subject.loaded.campaign)
-    if classified is None:
-        verdict.add(subject, VENDOR_WINDOW, "pass", "not sent through vivo")
-        return
-    if classified.kind == "system":
-        verdict.add(subject, VENDOR_WINDOW, "pass", f"vivo system message ({classified.why})")
-        return
-    found = breaches(sends, window, inside=False, zone=window.timezone)
-    messages = [
-        (
-            b.send,
-            f"{breach_text(b)} is outside vivo's window for operational messages "
-            f"{hours(window)} (vivo operational message: {classified.why}): "
-            f"{targets_phrase(b.targets)}",
-        )
-        for b in found
-    ]
-    _deferred(subject, VENDOR_WINDOW, messages, verdict, at_apply, subject.when())
 
 
 def _max_audience(limit: int, subject: Subject, verdict: Verdict) -> None:
