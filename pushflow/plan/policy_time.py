@@ -74,9 +74,10 @@ def campaign_sends(
             sends += [Send(group.occurrence, at, group.execute, zones) for at in instants]
         else:
             sends.append(Send(group.occurrence, group.at, group.execute, zones))
-    if not sends and plan.next_send is not None and plan.action != "cancel":
+    loop = campaign.strategy
+    if not sends and isinstance(loop, LoopStrategy) and plan.action != "cancel":
         # A loop whose next occurrence is beyond the horizon: that one, at least.
-        following = next_occurrence(campaign.strategy, campaign.timezone, now)
+        following = next_occurrence(loop, campaign.timezone, now)
         if following is not None:
             zones = (
                 tuple(sorted(plan.audience.zones.items()))

@@ -68,6 +68,15 @@ QUIET_HOURS = [
         id="loop",
     ),
     pytest.param(
+        QUIET,
+        mpaas('  every: day\n  at: "23:00"\n  from: 2026-12-10\n  execute: local\n'),
+        [
+            "campaigns/c.yaml:11:7: error: occurrence 2026-12-10T23:00 at 2026-12-10 23:00 "
+            "Asia/Shanghai is inside quiet hours 22:00–08:00: 2 targets [policy.quiet-hours]"
+        ],
+        id="loop-beyond-the-horizon",
+    ),
+    pytest.param(
         '  quiet_hours: {from: "11:00", to: "13:00"}\n',
         emas(NOW_STRATEGY),
         [
