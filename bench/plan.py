@@ -3,6 +3,7 @@
     python bench/plan.py                                     # 1,000,000 rows
     python bench/plan.py --rows 100000                       # a quick run
     python bench/plan.py --memory-rows 1000000,10000000      # + peak memory at 1M and 10M rows
+    python bench/plan.py --frequency-cap                     # + a policy that merges audiences
 
 A project is generated in a temp folder: ``pushflow.yaml`` with one mPaaS app, one campaign (a
 template message whose ``values`` read ``{{ row.first_name }}``, ``{{ row.item }}`` and
@@ -18,6 +19,9 @@ phases run, each in a fresh child process so that its peak RSS (``ru_maxrss``) i
 Both phases import the same modules first, so the memory figures compare the work, not the
 imports. The throughput of both is file rows per second; the ratio is pushflow / baseline.
 With ``--memory-rows``, the pushflow phase also runs at each of those sizes, for its peak RSS.
+With ``--frequency-cap``, the project also has a policy ``frequency_cap: {max: 1, per: 1d}`` and a
+second ``now`` campaign to two other users: together they could break the cap, so the plan merges
+the sorted targets of both campaigns (every one of the N) to find that none is over.
 See bench/README.md for the targets and the figures measured.
 """
 
@@ -82,11 +86,31 @@ NAMES = ["Yang", "Li", "Zhou", "Wu", "Chen", "Wang", "Zhang", "Liu", "Huang", "Z
 ITEMS = ["running shoes", "wool scarf", "tea set", "desk lamp", "backpack", "rain jacket"]
 
 
-def generate(root: Path, rows: int, seed: int = 9) -> None:
+POLICY = """\
+policy:
+  frequency_cap: {max: 1, per: 1d}
+"""
+
+OTHER_CAMPAIGN = """\
+name: bench-other
+provider: mpaas
+app: bench-mpaas
+message: {kind: simple, title: Hi, content: Another campaign}
+audience:
+  kind: user
+  source:
+    inline: [other-1, other-2]
+strategy: now
+"""
+
+
+def generate(root: Path, rows: int, seed: int = 9, *, frequency_cap: bool = False) -> None:
     """The project: its file, the campaign, and ``rows`` audience rows with a few repeats."""
     (root / "campaigns").mkdir(parents=True, exist_ok=True)
-    (root / "pushflow.yaml").write_text(PROJECT, encoding="utf-8")
+    (root / "pushflow.yaml").write_text(PROJECT + (POLICY if frequency_cap else ""), "utf-8")
     (root / "campaigns" / "cart.yaml").write_text(CAMPAIGN, encoding="utf-8")
+    if frequency_cap:
+        (root / "campaigns" / "other.yaml").write_text(OTHER_CAMPAIGN, encoding="utf-8")
     rng = random.Random(seed)
     ids = ids_with_repeats(
         rng,
@@ -115,9 +139,9 @@ def _imports() -> None:
     import pushflow.plan.build  # noqa: F401
 
 
-def phase_generate(root: Path, rows: int) -> dict[str, Any]:
+def phase_generate(root: Path, rows: int, frequency_cap: bool = False) -> dict[str, Any]:
     start = time.perf_counter()
-    generate(root, rows)
+    generate(root, rows, frequency_cap=frequency_cap)
     size = (root / "campaigns" / "audience.csv").stat().st_size
     return {"seconds": time.perf_counter() - start, "mib": size / 2**20}
 
@@ -151,13 +175,15 @@ def phase_pushflow(root: Path) -> dict[str, Any]:
     start = time.perf_counter()
     plan = build_plan([], project_file=root / "pushflow.yaml", now=datetime.fromisoformat(NOW))
     seconds = time.perf_counter() - start
-    (campaign,) = plan.campaigns
+    (campaign,) = [c for c in plan.campaigns if c.name == "bench-cart-reminder"]
     (group,) = campaign.groups
     audience = campaign.audience
     assert group.api == "mpaas.PushMultiple", group.api
     assert audience.targets is not None
     assert group.calls == -(-audience.targets // PER_CALL), (group.calls, audience.targets)
     assert set(campaign.samples[0].values) == set(EXPRESSIONS)
+    capped = [c.outcome for c in campaign.policy if c.rule == "policy.frequency-cap"]
+    assert capped in ([], ["pass"]), capped
     return {
         "rows": audience.targets + audience.duplicates,
         "targets": audience.targets,
@@ -172,11 +198,13 @@ def phase_pushflow(root: Path) -> dict[str, Any]:
 PHASES = {"baseline": phase_baseline, "pushflow": phase_pushflow}
 
 
-def run_phase(name: str, root: Path, rows: int = 0) -> dict[str, Any]:
+def run_phase(name: str, root: Path, rows: int = 0, frequency_cap: bool = False) -> dict[str, Any]:
     """One phase in a fresh child process: its own peak RSS (Linux carries the RSS of the
     forking process into the child's ``ru_maxrss``, so this parent stays small)."""
+    flag = ["--frequency-cap"] if frequency_cap else []
+    args = ["--phase", name, "--root", str(root), "--rows", str(rows), *flag]
     done = subprocess.run(
-        [sys.executable, __file__, "--phase", name, "--root", str(root), "--rows", str(rows)],
+        [sys.executable, __file__, *args],
         check=True,
         capture_output=True,
         text=True,
@@ -192,9 +220,11 @@ def _line(name: str, result: dict[str, Any]) -> str:
     )
 
 
-def measure(rows: int, folder: Path, *, baseline: bool) -> dict[str, dict[str, Any]]:
+def measure(
+    rows: int, folder: Path, *, baseline: bool, frequency_cap: bool = False
+) -> dict[str, dict[str, Any]]:
     root = folder / f"project-{rows}"
-    made = run_phase("generate", root, rows)
+    made = run_phase("generate", root, rows, frequency_cap)
     print(
         f"\n{rows:,} rows: CSV {made['mib']:,.0f} MiB written in {made['seconds']:.1f} s",
         flush=True,
@@ -203,7 +233,7 @@ def measure(rows: int, folder: Path, *, baseline: bool) -> dict[str, dict[str, A
     if baseline:
         results["baseline"] = run_phase("baseline", root)
         print(_line("baseline", results["baseline"]), flush=True)
-    ours = results["pushflow"] = run_phase("pushflow", root)
+    ours = results["pushflow"] = run_phase("pushflow", root, frequency_cap=frequency_cap)
     print(_line("pushflow", ours), flush=True)
     print(
         f"  pushflow: {ours['targets']:,} targets, {ours['duplicates']:,} duplicates, "
@@ -232,19 +262,26 @@ def main() -> None:
         default=[],
         help="comma-separated audience sizes at which to report build_plan's peak RSS too",
     )
+    parser.add_argument(
+        "--frequency-cap",
+        action="store_true",
+        help="add a frequency cap and a second campaign, so the plan merges the audiences",
+    )
     parser.add_argument("--phase", choices=["generate", *PHASES], help=argparse.SUPPRESS)
     parser.add_argument("--root", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
         if args.phase == "generate":
-            print(json.dumps(phase_generate(args.root, args.rows)))
+            print(json.dumps(phase_generate(args.root, args.rows, args.frequency_cap)))
         else:
             print(json.dumps(PHASES[args.phase](args.root)))
         return
     peaks: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="pushflow-bench-") as folder:
         for rows in sorted({args.rows, *args.memory_rows}):
-            results = measure(rows, Path(folder), baseline=rows == args.rows)
+            results = measure(
+                rows, Path(folder), baseline=rows == args.rows, frequency_cap=args.frequency_cap
+            )
             peaks[rows] = results["pushflow"]["peak_mib"]
     if len(peaks) > 1:
         print(

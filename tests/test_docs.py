@@ -47,6 +47,7 @@ EXAMPLE_DOCS = [
     ROOT / "docs" / "validate.md",
     ROOT / "docs" / "timing.md",
     ROOT / "docs" / "audiences.md",
+    ROOT / "docs" / "policy.md",
     ROOT / "README.md",
 ]
 

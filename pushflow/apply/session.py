@@ -73,11 +73,17 @@ def make_plan(
             now=now,
             environ=environ,
             resend_unknown=resend_unknown,
+            at_apply=True,
         )
     source = paths[0]
     saved = load_plan(source.read_text(encoding="utf-8"), source=str(source))
     current = build_plan(
-        [], project_file=project_file, now=now, environ=environ, resend_unknown=resend_unknown
+        [],
+        project_file=project_file,
+        now=now,
+        environ=environ,
+        resend_unknown=resend_unknown,
+        at_apply=True,
     )
     reasons = fresh(saved, current)
     if reasons:

@@ -170,6 +170,11 @@ class Audience:
         for target, position, columns in self._store.sorted(zone):
             yield Row(target, columns, place=place, position=position)
 
+    def ids(self) -> Iterator[str]:
+        """Every distinct target id, sorted as :meth:`rows` (without reading the columns)."""
+        if self._store is not None:
+            yield from self._store.ids()
+
     def chunks(self, size: int, zone: str | None = None) -> Iterator[list[Row]]:
         """The sorted targets (of ``zone`` only, when given) in lists of ``size`` (the last may
         be shorter)."""

@@ -116,6 +116,18 @@ class Occurrences(LedgerBase):
             rows = conn.execute(query.order_by(occurrences.c.instant, occurrences.c.key)).all()
         return [_occurrence(row) for row in rows]
 
+    def occurrences_between(self, after: datetime, before: datetime) -> list[Occurrence]:
+        """Every campaign's occurrences with ``after < instant < before``, by instant (the
+        policy's frequency cap reads the sends of those)."""
+        query = select(occurrences).where(
+            occurrences.c.instant > utcnow(after), occurrences.c.instant < utcnow(before)
+        )
+        with self._read() as conn:
+            rows = conn.execute(
+                query.order_by(occurrences.c.instant, occurrences.c.campaign, occurrences.c.key)
+            ).all()
+        return [_occurrence(row) for row in rows]
+
     def latest_instants(self) -> dict[str, datetime]:
         """The instant of every campaign's latest recorded occurrence, in one query (a daemon
         of thousands of campaigns asks this at start-up)."""

@@ -27,6 +27,9 @@ from pushflow.plan.compile import DEFAULT_HORIZON, TargetList, compile_campaign
 from pushflow.plan.diff import State, changed_keys, read_state
 from pushflow.plan.keys import EVERYONE
 from pushflow.plan.model import AudienceSummary, CampaignPlan, Plan
+from pushflow.plan.policy import check_policy, with_checks
+from pushflow.plan.policy_frequency import IdSpool
+from pushflow.plan.policy_subject import Subject
 from pushflow.plan.quotas import estimated_seconds, pending_server_tasks, push_to_all_spacing
 from pushflow.render import RenderError, renderer_for
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
@@ -64,7 +67,8 @@ def targets_of(
                 zones=summary.zones,
             ),
             audience.rows,
-            audience.rows if summary.zones is not None else None,
+            zone_rows=audience.rows if summary.zones is not None else None,
+            ids=audience.ids,
         )
 
 
@@ -94,6 +98,16 @@ def unsent(rows: Iterator[Row], done: Iterator[str]) -> Iterator[Row]:
             yield row
 
 
+def unsent_ids(ids: Iterator[str], done: Iterator[str]) -> Iterator[str]:
+    """:func:`unsent` of ids alone."""
+    pending = next(done, None)
+    for target in ids:
+        while pending is not None and pending < target:
+            pending = next(done, None)
+        if pending != target:
+            yield target
+
+
 def against_state(
     loaded: LoadedCampaign, audience: TargetList | None, state: State
 ) -> tuple[TargetList | None, list[str]]:
@@ -118,11 +132,14 @@ def against_state(
     def rows() -> Iterator[Row]:
         return unsent(audience.rows(), state.done(name, NOW_KEY))
 
-    left = sum(1 for _ in rows())
+    def ids() -> Iterator[str]:
+        return unsent_ids(audience.target_ids(), state.done(name, NOW_KEY))
+
+    left = sum(1 for _ in ids())
     total = audience.summary.targets or 0
     diff.append(f"{total - left} targets already sent, {left} new")
     summary = audience.summary.model_copy(update={"targets": left})
-    return TargetList(summary, rows), diff
+    return TargetList(summary, rows, ids=ids), diff
 
 
 def unchanged(
@@ -175,9 +192,11 @@ def build_plan(
     horizon: timedelta = DEFAULT_HORIZON,
     environ: Mapping[str, str] | None = None,
     resend_unknown: bool = False,
+    at_apply: bool = False,
 ) -> Plan:
     """The plan for the campaigns in ``paths`` (default: all of the project's), compared with
-    the project's state."""
+    the project's state. ``at_apply``: the plan apply acts on now, so a ``now`` send breaking a
+    time rule of the policy fails it (a plan made ahead of apply only warns)."""
     environ = os.environ if environ is None else environ
     report = check_project(paths, project_file=project_file, now=now)
     if not report.ok or report.project is None:
@@ -186,8 +205,11 @@ def build_plan(
     plans: list[CampaignPlan] = []
     problems: list[Problem] = []
     rates = project.project.rate_limits
+    policy = project.project.policy
+    subjects: list[Subject] = []
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="pushflow-plan-")))
+        spool = IdSpool(workdir) if policy.frequency_cap is not None else None
         state = stack.enter_context(
             read_state(project.project.state, project.root, environ, resend_unknown=resend_unknown)
         )
@@ -210,6 +232,15 @@ def build_plan(
                         horizon=horizon,
                         platforms=platforms(loaded.campaign, project),
                     )
+                    size = audience.summary.targets if audience else None
+                    ids = spool.write(left.target_ids()) if spool and left else None
+                    zone_ids = None
+                    if spool and left and left.zone_rows and left.summary.zones:
+                        zone_rows = left.zone_rows
+                        zone_ids = {
+                            zone: spool.write(row.target for row in zone_rows(zone))
+                            for zone in sorted(left.summary.zones)
+                        }
                 if unchanged(state, campaign.name, this, plan, everyone_done=left is None):
                     plan = plan.model_copy(update={"action": "unchanged"})
                 dropped = [
@@ -217,15 +248,15 @@ def build_plan(
                     for group_api in {group.api for group in plan.groups}
                     for key in unsent_keys(campaign, group_api)
                 ]
-                plans.append(
-                    plan.model_copy(
-                        update={
-                            "diff": diff,
-                            "estimated_seconds": estimated_seconds(plan, rates),
-                            "warnings": [*plan.warnings, *dropped],
-                        }
-                    )
+                plan = plan.model_copy(
+                    update={
+                        "diff": diff,
+                        "estimated_seconds": estimated_seconds(plan, rates),
+                        "warnings": [*plan.warnings, *dropped],
+                    }
                 )
+                plans.append(plan)
+                subjects.append(Subject(loaded, plan, size, ids, zone_ids))
             except (RenderError, SpecError) as exc:
                 problems.extend(exc.problems)
         if not paths:  # a partial plan cannot tell a removed campaign from one not named
@@ -236,6 +267,17 @@ def build_plan(
         }
         problems += pending_server_tasks(plans, _pending_tasks(state), where)
         problems += push_to_all_spacing(_pushes_to_all(report.campaigns, plans, project))
+        if not problems and not policy.empty:
+            verdict = check_policy(
+                policy,
+                subjects,
+                ledger=state.ledger,
+                now=now,
+                horizon=horizon,
+                at_apply=at_apply,
+            )
+            problems += verdict.problems
+            plans = with_checks(plans, verdict)
     if problems:
         raise SpecError(problems)
     apps = {plan.app for plan in plans if plan.app in project.project.apps}

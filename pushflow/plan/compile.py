@@ -64,6 +64,12 @@ class TargetList:
     #: Local-time delivery: the targets already sent a local-time occurrence's wall-clock time
     #: in another zone (they moved), sorted, by occurrence key; they are not sent again.
     sent_elsewhere: Callable[[str], Iterator[str]] | None = None
+    #: The same targets' ids alone, in the same order (cheaper than ``rows``), when known.
+    ids: Callable[[], Iterator[str]] | None = None
+
+    def target_ids(self) -> Iterator[str]:
+        """The targets' ids, sorted."""
+        return self.ids() if self.ids is not None else (row.target for row in self.rows())
 
 
 def strategy_text(campaign: Campaign) -> str:

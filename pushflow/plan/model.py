@@ -81,6 +81,21 @@ class Sample(PlanModel):
     )
 
 
+PolicyOutcome = Literal["pass", "exempt", "warning"]
+
+
+class PolicyCheck(PlanModel):
+    """One rule of the project's policy, as it applied to one campaign (a violation fails the
+    plan instead: a plan holds only rules that passed)."""
+
+    rule: str = Field(description="The rule, e.g. policy.quiet-hours or policy.frequency-cap.")
+    outcome: PolicyOutcome = Field(
+        description="pass; exempt (allowed by confirm_large, a freeze window's allow list, or not "
+        "counted); warning (a `now` send the rule would refuse if applied at the plan's time)."
+    )
+    detail: str | None = Field(default=None, description="Why, for exempt and warning.")
+
+
 class CampaignPlan(PlanModel):
     """What one campaign will do."""
 
@@ -110,6 +125,10 @@ class CampaignPlan(PlanModel):
     estimated_seconds: float | None = Field(
         default=None,
         description="How long the calls of the listed groups take at the app's QPS limits.",
+    )
+    policy: list[PolicyCheck] = Field(
+        default_factory=list,
+        description="The project's policy rules this campaign passed (docs/policy.md).",
     )
 
 

@@ -27,6 +27,7 @@ from pushflow.plan.views_summary import (
     instant,
     number,
     plan_warnings,
+    policy_phrase,
     summary_line,
     visible,
 )
@@ -130,6 +131,8 @@ def _section(campaign: CampaignPlan, tz: tzinfo, max_groups: int, samples: int) 
         parts.append("\n".join(f"- {cell(change)}" for change in campaign.diff))
     if campaign.estimated_seconds:
         parts.append(f"Estimated sending time: {duration(campaign.estimated_seconds)}")
+    if (checked := policy_phrase(campaign.policy)) is not None:
+        parts.append(f"Policy: {cell(checked)}")
     if campaign.groups:
         parts.append(_groups(campaign.groups, tz, max_groups))
     if campaign.samples and samples > 0:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pushflow.errors import UsageError
-from pushflow.plan.model import Action, AudienceSummary, CampaignPlan, Plan
+from pushflow.plan.model import Action, AudienceSummary, CampaignPlan, Plan, PolicyCheck
 
 THOUSANDS = "\u202f"
 
@@ -148,6 +148,23 @@ def zones_phrase(zones: dict[str, int]) -> str:
     rest = len(ranked) - MAX_ZONES
     more = f" and {count(rest, 'more zone')}" if rest > 0 else ""
     return f"local time in {count(len(zones), 'time zone')}: {named}{more}"
+
+
+def policy_phrase(checks: Sequence[PolicyCheck]) -> str | None:
+    """``pass: quiet-hours, frequency-cap; exempt: max-audience (…); warning: freeze-window``:
+    the policy rules a campaign was checked against, by outcome; None when none were."""
+    if not checks:
+        return None
+    parts = []
+    for outcome in ("pass", "exempt", "warning"):
+        names = [
+            c.rule.removeprefix("policy.") + (f" ({c.detail})" if outcome == "exempt" else "")
+            for c in checks
+            if c.outcome == outcome
+        ]
+        if names:
+            parts.append(f"{outcome}: {', '.join(names)}")
+    return "; ".join(parts)
 
 
 def plan_warnings(plan: Plan) -> Iterator[tuple[CampaignPlan, str]]:

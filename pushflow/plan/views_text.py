@@ -24,6 +24,7 @@ from pushflow.plan.views_summary import (
     instant,
     number,
     plan_warnings,
+    policy_phrase,
     summary_line,
     visible,
 )
@@ -106,6 +107,8 @@ def _campaign(campaign: CampaignPlan, tz: tzinfo, paint: _Painter, max_groups: i
         details.append(("next send", instant(campaign.next_send, tz)))
     if campaign.estimated_seconds:
         details.append(("duration", duration(campaign.estimated_seconds)))
+    if (checked := policy_phrase(campaign.policy)) is not None:
+        details.append(("policy", visible(checked)))
     lines += [f"{INDENT}{label:<11}{value}" for label, value in details]
     if campaign.groups:
         lines += _groups(campaign.groups, tz, paint, max_groups)

@@ -80,6 +80,14 @@ class CampaignBase(SpecModel):
         "it missed (it was stopped at the time): within this window it is sent on start, later "
         "it is recorded `missed` and never sent. Default: 1h.",
     )
+    confirm_large: bool = Field(
+        default=False,
+        # Left out of the revision when false, as catch_up when unset.
+        exclude_if=lambda value: not value,
+        description="Confirm a large audience: needed when the project's policy sets "
+        "`max_audience` and the audience is larger, or is expanded by the service (tag, all, "
+        "broadcast).",
+    )
 
     def catch_up_window(self) -> timedelta:
         """``catch_up``, or :data:`DEFAULT_CATCH_UP`."""

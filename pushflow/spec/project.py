@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AnyHttpUrl, Field, RootModel, StringConstraints
 
 from pushflow.spec.base import RuleContext, SpecModel, Violation
+from pushflow.spec.policy import Policy
 
 AppName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
 Region = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,}(-[a-z0-9]+)+$")]
@@ -96,6 +97,11 @@ class Project(SpecModel):
         default_factory=dict,
         description="Campaign keys applied to every campaign (all) or to one provider's "
         "campaigns, when the campaign does not set them; mappings merge key by key.",
+    )
+    policy: Policy = Field(
+        default_factory=Policy,
+        description="Rules every plan must pass: quiet hours, a frequency cap, a maximum audience, "
+        "freeze windows, vendor windows (docs/policy.md).",
     )
 
     def violations(self, ctx: RuleContext) -> Iterator[Violation]:

@@ -40,3 +40,20 @@ def test_unfinished_occurrences(ledger: Ledger) -> None:
     found = ledger.unfinished_occurrences(older_than=T0 + HOUR, until=T0 + 24 * HOUR)
     assert [o.key for o in found] == ["left"]  # not done, not due after `until`
     assert ledger.unfinished_occurrences(older_than=T0, until=T0 + 24 * HOUR) == []  # too fresh
+
+
+def test_occurrences_between(ledger: Ledger) -> None:
+    a = ledger.record_revision("a", "1" * 16, {}, now=T0)
+    b = ledger.record_revision("b", "2" * 16, {}, now=T0)
+    for campaign, revision, key, hours in [
+        ("a", a.id, "k1", 1),
+        ("b", b.id, "k1", 3),
+        ("a", a.id, "k2", 3),
+        ("a", a.id, "k3", 6),
+    ]:
+        ledger.record_occurrence(campaign, key, T0 + hours * HOUR, revision, now=T0)
+    found = ledger.occurrences_between(T0 + HOUR, T0 + 6 * HOUR)  # both ends excluded
+    assert [(o.campaign, o.key, o.instant) for o in found] == [
+        ("a", "k2", T0 + 3 * HOUR),
+        ("b", "k1", T0 + 3 * HOUR),
+    ]

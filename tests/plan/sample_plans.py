@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from pushflow.plan.model import AudienceSummary, CallGroup, CampaignPlan, Plan, Sample
+from pushflow.plan.model import (
+    AudienceSummary,
+    CallGroup,
+    CampaignPlan,
+    Plan,
+    PolicyCheck,
+    Sample,
+)
 
 CREATED = datetime(2026, 11, 22, 4, 0, tzinfo=UTC)
 
@@ -48,6 +55,17 @@ def flash_sale() -> CampaignPlan:
             Sample(target="d-000002", title="Flash sale starts now", body="Up to 70% off."),
         ],
         warnings=["1 204 calls at the documented 100 calls/s take about 13 s"],
+        policy=[
+            PolicyCheck(rule="policy.quiet-hours", outcome="pass"),
+            PolicyCheck(rule="policy.frequency-cap", outcome="pass"),
+            PolicyCheck(
+                rule="policy.max-audience",
+                outcome="exempt",
+                detail="the audience has 1\u202f204\u202f000 targets, more than max_audience "
+                "1\u202f000\u202f000; "
+                "confirm_large: true",
+            ),
+        ],
     )
 
 

@@ -200,7 +200,7 @@ def test_text_with_color_when_asked() -> None:
     lines = render_text(plan_of(flash_sale(), winback_cancelled()), color=True).splitlines()
     assert lines[0] == "\x1b[32m+ send\x1b[0m \x1b[1mflash-sale-notice\x1b[0m (emas, app shop-emas)"
     assert (
-        lines[8] == "\x1b[31m- cancel\x1b[0m \x1b[1mwinback-december\x1b[0m (mpaas, app shop-mpaas)"
+        lines[9] == "\x1b[31m- cancel\x1b[0m \x1b[1mwinback-december\x1b[0m (mpaas, app shop-mpaas)"
     )
     assert lines[-1] == n(
         "\x1b[1mPlan: 2 campaigns, 1_204_000 targets, 1_204 calls, next send 2026-11-22 04:00 UTC\x1b[0m"
