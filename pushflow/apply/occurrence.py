@@ -62,6 +62,8 @@ class Tally:
     failed: Counter[str] = field(default_factory=Counter)
     unknown: int = 0
     calls: int = 0
+    #: Unknown sends a lookup found sent (:mod:`pushflow.apply.resolve`): not sent again.
+    resolved: int = 0
 
     def add(self, other: Tally) -> None:
         self.sent += other.sent
@@ -69,6 +71,7 @@ class Tally:
         self.failed.update(other.failed)
         self.unknown += other.unknown
         self.calls += other.calls
+        self.resolved += other.resolved
 
     @property
     def ok(self) -> bool:
