@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from pushflow.apply.fire import Firing, fire
-from pushflow.apply.occurrence import LEASE, Tally
+from pushflow.apply.occurrence import LEASE, Tally, settle_stale_claims
 from pushflow.apply.sender import Client, Sender
 from pushflow.emulator import Emulator, EmulatorConfig, create_app
 from pushflow.ledger import Ledger, new_owner
@@ -34,7 +34,6 @@ from tests.apply.test_apply import (  # noqa: F401  (fixtures)
 )
 from tests.conftest import NOW
 
-pytestmark = pytest.mark.anyio
 LATER = NOW + LEASE + timedelta(minutes=1)
 BROADCAST = """\
 name: news
@@ -114,6 +113,7 @@ def root(tmp_path: Path, state: str, monkeypatch: pytest.MonkeyPatch) -> Path:  
     return tmp_path
 
 
+@pytest.mark.anyio
 @pytest.mark.parametrize(
     ("name", "action", "sends"), [("news", "PushBroadcast", 1), ("digest", "PushMultiple", USERS)]
 )
@@ -138,6 +138,7 @@ async def test_a_kill_after_the_call_is_found_when_the_occurrence_fires_again(
     assert states(root, state, name) == {("sent", task, "found:QueryPushAnalysisTaskList")}
 
 
+@pytest.mark.anyio
 async def test_a_kill_before_the_call_stays_unknown_and_is_resent_once_when_asked(
     root: Path,
     state: str,  # noqa: F811
@@ -163,3 +164,30 @@ async def test_a_kill_before_the_call_stays_unknown_and_is_resent_once_when_aske
         send = ledger.send("news", "now", EVERYONE)
     assert send is not None
     assert (send.state, send.attempts) == ("sent", 2)
+
+
+def test_an_emas_claim_retaken_before_becomes_unknown_not_retaken_again(
+    root: Path,
+    state: str,  # noqa: F811
+) -> None:
+    """The token's 15 minutes start at its first use: a retaken claim's time is the retake's,
+    so only a first claim is left for the claim pass to resend with the same token."""
+    second = timedelta(seconds=1)
+    with Ledger(state, project_root=root) as ledger:
+        revision = ledger.record_revision("sale", "r1", {}, now=NOW)
+        ledger.record_occurrence("sale", "now", NOW, revision.id, now=NOW)
+        ledger.claim("sale", "now", [("a", "t1"), ("b", "t2")], "one", LEASE, now=NOW)
+        retaken = ledger.claim(  # b's process died; the next one died too
+            "sale",
+            "now",
+            [("b", "t2")],
+            "two",
+            LEASE,
+            reclaim_expired=True,
+            now=NOW + LEASE + second,
+        )
+        assert retaken == ["b"]
+        later = NOW + 2 * LEASE + 2 * second  # both stale; a 10 minutes after its first use
+        assert settle_stale_claims(ledger, "sale", "now", idempotent=True, now=later) == 1
+        found = {s.target: (s.state, s.attempts) for s in ledger.sends("sale", "now")}
+    assert found == {"a": ("claimed", 1), "b": ("unknown", 2)}
