@@ -12,7 +12,8 @@ The rule, in order:
    project, so a newcomer can try everything with no account and nothing leaves the machine.
 
 Every command that sends prints :attr:`Connection.banner`, which says plainly when nothing
-reaches Alibaba Cloud.
+reaches Alibaba Cloud. ``PUSHFLOW_TIMEOUT`` (seconds) sets how long a client waits for an answer
+(default 10; the embedded emulator answers in process, where no timeout applies).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pushflow.emulator import (
     EmulatorConfig,
     create_app,
 )
+from pushflow.errors import UsageError
 from pushflow.providers import (
     Credentials,
     DefaultChain,
@@ -39,11 +41,13 @@ from pushflow.providers import (
     credentials_configured,
 )
 from pushflow.providers.emas import DEFAULT_ENDPOINT as DEFAULT_EMAS_ENDPOINT
+from pushflow.providers.rpc import DEFAULT_TIMEOUT
 from pushflow.spec.project import App, EmasApp
 
 STATE_DIR = ".pushflow"
 SANDBOX_DB = "emulator.db"
 SANDBOX_ENV = "PUSHFLOW_SANDBOX"
+TIMEOUT_ENV = "PUSHFLOW_TIMEOUT"
 
 Client = MpaasClient | EmasClient
 
@@ -82,6 +86,20 @@ def use_sandbox(app: App, env: Mapping[str, str], home: Path | None = None) -> b
     return not credentials_configured(env, home)
 
 
+def client_timeout(env: Mapping[str, str]) -> httpx.Timeout:
+    """How long a client waits for an answer: ``PUSHFLOW_TIMEOUT`` seconds, else 10."""
+    raw = env.get(TIMEOUT_ENV, "").strip()
+    if not raw:
+        return DEFAULT_TIMEOUT
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not seconds > 0:
+        raise UsageError(f"{TIMEOUT_ENV}={raw!r}: expected a number of seconds greater than 0")
+    return httpx.Timeout(seconds, connect=min(seconds, 5.0))
+
+
 def connect(
     name: str,
     app: App,
@@ -105,10 +123,17 @@ def connect(
         shown = os.path.relpath(db, Path.cwd()) if db.is_relative_to(Path.cwd()) else str(db)
         return Connection(name, client, True, f"state in {shown}", asgi.state.emulator)
     endpoint = str(app.endpoint) if app.endpoint is not None else None
+    timeout = client_timeout(env)
     if isinstance(app, EmasApp):
-        emas = EmasClient(credentials=DefaultChain(env), endpoint=endpoint or DEFAULT_EMAS_ENDPOINT)
+        emas = EmasClient(
+            credentials=DefaultChain(env),
+            endpoint=endpoint or DEFAULT_EMAS_ENDPOINT,
+            timeout=timeout,
+        )
         return Connection(name, emas, False, str(emas.url))
-    mpaas = MpaasClient(region=app.region, credentials=DefaultChain(env), endpoint=endpoint)
+    mpaas = MpaasClient(
+        region=app.region, credentials=DefaultChain(env), endpoint=endpoint, timeout=timeout
+    )
     return Connection(name, mpaas, False, str(mpaas.url))
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import httpx
 import pytest
 
-from pushflow.connect import connect, use_sandbox
+from pushflow.connect import client_timeout, connect, use_sandbox
+from pushflow.errors import UsageError
 from pushflow.providers.mpaas_models import PushSimpleRequest
 from pushflow.spec.project import EmasApp, MpaasApp
 
@@ -39,6 +41,22 @@ def test_real_endpoints_and_banner(tmp_path: Path) -> None:
     assert mpaas.banner == "app shop: https://mpaas.cn-hangzhou.aliyuncs.com/"
     assert emas.banner == "app shop-emas: https://cloudpush.aliyuncs.com/"
     assert "s3cr3t" not in repr(mpaas) + repr(emas)
+
+
+def test_pushflow_timeout_sets_how_long_a_client_waits(tmp_path: Path) -> None:
+    assert client_timeout({}) == httpx.Timeout(10.0, connect=5.0)
+    assert client_timeout({"PUSHFLOW_TIMEOUT": "2.5"}) == httpx.Timeout(2.5, connect=2.5)
+    assert client_timeout({"PUSHFLOW_TIMEOUT": "60"}) == httpx.Timeout(60.0, connect=5.0)
+    emas = connect(
+        "shop-emas", EMAS, root=tmp_path, env={**KEYS, "PUSHFLOW_TIMEOUT": "3"}, home=tmp_path
+    )
+    assert emas.client._http.timeout == httpx.Timeout(3.0, connect=3.0)
+    for wrong in ("soon", "0", "-1"):
+        with pytest.raises(UsageError) as caught:
+            client_timeout({"PUSHFLOW_TIMEOUT": wrong})
+        assert str(caught.value) == (
+            f"PUSHFLOW_TIMEOUT={wrong!r}: expected a number of seconds greater than 0"
+        )
 
 
 @pytest.mark.anyio

@@ -2,7 +2,9 @@
 through claim → call → record (:mod:`pushflow.apply.occurrence`).
 
 Apply fires ``now`` occurrences and server-side scheduling requests; ``pushflow daemon`` fires
-local schedules — the same path, so both share the exactly-once guarantee. The campaign given is
+local schedules — the same path, so both share the exactly-once guarantee. Unknown sends are
+looked up on the service first, and again after the claim pass when calls of this run ended
+unknown (:mod:`pushflow.apply.resolve`). The campaign given is
 the one that was reviewed and applied (the daemon rebuilds it from the recorded revision, never
 from the working tree).
 
@@ -20,6 +22,7 @@ from pathlib import Path
 from pushflow.apply.calls import Batch, Call
 from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
 from pushflow.apply.requests import calls_in, continuous_message
+from pushflow.apply.resolve import Resolver
 from pushflow.apply.sender import Sender
 from pushflow.audience import Row, read_audience
 from pushflow.audience.zones import zone_column
@@ -118,6 +121,8 @@ async def fire(
                 part=part,
             )
 
+        reach = platforms(campaign, project) or (None,)
+        idempotent = chosen.api in ("emas.Push", "emas.MassPush")
         run = OccurrenceRun(
             ledger,
             sender,
@@ -126,12 +131,32 @@ async def fire(
             campaign.epoch,
             firing.key,
             chosen.api,
-            platforms(campaign, project) or (None,),
-            idempotent=chosen.api in ("emas.Push", "emas.MassPush"),
+            reach,
+            idempotent=idempotent,
             resend_unknown=resend_unknown,
             concurrency=concurrency,
             clock=clock,
             progress=progress,
         )
+        resolver = Resolver(
+            ledger,
+            sender,
+            campaign.name,
+            firing.key,
+            chosen.api,
+            firing.execute,
+            reach,
+            chunks,
+            build,
+            clock,
+            idempotent=idempotent,
+        )
+        found = (await resolver.resolve(settle=True)).found
         continuous = chosen.api == "emas.ContinuouslyPush"
-        return await run.run(chunks(), build, stored if continuous else None)
+        tally = await run.run(chunks(), build, stored if continuous else None)
+        if tally.unknown:  # calls of this run that got no answer: look them up now
+            late = await resolver.resolve(owner=owner)
+            tally.unknown -= min(late.mine, tally.unknown)
+            found += late.found
+        tally.resolved += found
+        return tally

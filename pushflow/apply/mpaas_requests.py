@@ -14,6 +14,10 @@ An option whose parameter the operation does not have (``Uri``, ``PushStyle``, `
 PushTemplate; Live Activity fields not on PushBroadcast) is not sent: :func:`shared_params`
 leaves it out, and :func:`unsent` (:func:`pushflow.apply.requests.unsent_keys`) lists it
 for plan and validate to warn about.
+
+A PushMultiple or PushBroadcast call's ``TaskName`` ends with the call's tag (``digest
+[pf0123456789]``, :func:`pushflow.plan.keys.task_tag`): QueryPushAnalysisTaskList lists those
+tasks by name, so a call whose outcome is unknown can be found (:mod:`pushflow.apply.resolve`).
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from pushflow.apply.values import (
     mpaas_value,
     seconds,
 )
-from pushflow.plan.keys import EVERYONE, msg_keys
+from pushflow.plan.keys import EVERYONE, msg_keys, task_tag
 from pushflow.providers.mpaas_models import (
     PushBroadcastRequest,
     PushMultipleRequest,
@@ -194,6 +198,19 @@ def shared_params(batch: Batch, api: ApiName, message: RenderedMessage) -> dict[
     return own.params
 
 
+def tagged_task_name(name: str, tag: str) -> str:
+    """The ``TaskName`` of a call with a tag: the name, a space, the tag in brackets."""
+    return f"{name} [{tag}]"
+
+
+def _tag(batch: Batch, params: dict[str, Any], ids: Sequence[str]) -> dict[str, Any]:
+    """``params`` with the call's tag appended to its ``TaskName``."""
+    campaign = batch.campaign
+    tag = task_tag(campaign.name, campaign.epoch, batch.occurrence.key, ids)
+    params["task_name"] = tagged_task_name(params["task_name"], tag)
+    return params
+
+
 def _keys(batch: Batch, targets: Sequence[Addressed]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     campaign = batch.campaign
     key = msg_keys(campaign.name, campaign.epoch, batch.occurrence.key)
@@ -212,7 +229,7 @@ def listed_call(batch: Batch, api: ApiName, targets: Sequence[Addressed]) -> Cal
     """A PushSimple, PushTemplate or PushMultiple call to ``targets``."""
     ids, keys = _keys(batch, targets)
     if api == "mpaas.PushMultiple":
-        return batch.call(api, ids, keys, _multiple(batch, targets, keys))
+        return batch.call(api, ids, keys, _multiple(batch, targets, ids, keys))
     message = one_content(api, targets)
     params = shared_params(batch, api, message)
     msgkeys = {target: key for (target, _), key in zip(targets, keys, strict=True)}
@@ -233,7 +250,7 @@ def listed_call(batch: Batch, api: ApiName, targets: Sequence[Addressed]) -> Cal
 
 
 def _multiple(
-    batch: Batch, targets: Sequence[Addressed], keys: Sequence[str]
+    batch: Batch, targets: Sequence[Addressed], ids: Sequence[str], keys: Sequence[str]
 ) -> PushMultipleRequest:
     """One template, per-target values; extras that differ between the call's targets ride in
     each ``TargetMsg.ExtendedParams``, the others once in ``ExtendedParams``."""
@@ -249,7 +266,7 @@ def _multiple(
         extras={k: v for k, v in first.extras.items() if k not in varying},
         texts=first.texts,
     )
-    params = shared_params(batch, "mpaas.PushMultiple", shared)
+    params = _tag(batch, shared_params(batch, "mpaas.PushMultiple", shared), ids)
     # Built without validation: ids, keys and rendered values are already-checked strings,
     # and serialisation (what goes on the wire) does not depend on how a model was made.
     items = [
@@ -270,7 +287,7 @@ def broadcast_call(batch: Batch, message: RenderedMessage) -> Call:
     if not isinstance(audience, MpaasBroadcast):
         raise TypeError("PushBroadcast needs a broadcast audience")
     ids, keys = _keys(batch, [(EVERYONE, message)])
-    params = shared_params(batch, "mpaas.PushBroadcast", message)
+    params = _tag(batch, shared_params(batch, "mpaas.PushBroadcast", message), ids)
     filters = {
         "push_status": audience.push_status,
         "bind_period": audience.bind_period,

@@ -12,8 +12,9 @@ for EMAS, the same IdempotentToken). For each chunk:
 
 A process killed between 2 and 3 leaves its claims ``claimed`` with an expired lease. The next
 run settles them first (:func:`settle_stale_claims`): an EMAS call carries an IdempotentToken the
-service honours for 15 minutes, so a claim younger than that is simply taken again and the same
-call resent (the service answers with the first result); anything else becomes ``unknown``.
+service honours for 15 minutes, so a first claim younger than that is simply taken again and the
+same call resent (the service answers with the first result); anything else becomes ``unknown``
+(and is looked up on the service: :mod:`pushflow.apply.resolve`).
 Calls run concurrently up to a bound; claims and records are committed per chunk. The ledger
 work (claims, records) runs in one thread of its own, in the order it is asked for, so the event
 loop keeps sending and reading answers while SQLite commits (an fsync each) or PostgreSQL
@@ -62,6 +63,8 @@ class Tally:
     failed: Counter[str] = field(default_factory=Counter)
     unknown: int = 0
     calls: int = 0
+    #: Unknown sends a lookup found sent (:mod:`pushflow.apply.resolve`): not sent again.
+    resolved: int = 0
 
     def add(self, other: Tally) -> None:
         self.sent += other.sent
@@ -69,6 +72,7 @@ class Tally:
         self.failed.update(other.failed)
         self.unknown += other.unknown
         self.calls += other.calls
+        self.resolved += other.resolved
 
     @property
     def ok(self) -> bool:
@@ -87,7 +91,9 @@ def settle_stale_claims(
         for send in page:
             if send.lease_expires_at is None or send.lease_expires_at >= now:
                 continue  # a live claim of another process
-            if idempotent and now - send.claimed_at < EMAS_TOKEN_WINDOW:
+            # Only a first claim: a retaken one's claimed_at is the retake's, later than the
+            # token's first use, so the window could be over already.
+            if idempotent and send.attempts == 1 and now - send.claimed_at < EMAS_TOKEN_WINDOW:
                 continue
             owner = send.claim_owner or ""
             marked += ledger.record_unknown(

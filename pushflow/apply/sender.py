@@ -73,6 +73,10 @@ class Sender:
         self._sleep = sleep
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
 
+    def client(self, app: str) -> Client:
+        """The client of ``app`` (the lookups of :mod:`pushflow.apply.resolve` use it too)."""
+        return self._client(app)
+
     def bucket(self, app: str, api: str) -> TokenBucket:
         key = (app, api)
         if key not in self._buckets:

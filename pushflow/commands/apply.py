@@ -49,6 +49,11 @@ def summary(applied: Applied) -> list[str]:
             f"{sum(tally.failed.values())} failed{f' ({failed})' if failed else ''}, "
             f"{tally.unknown} unknown"
         )
+        if tally.resolved:
+            lines.append(
+                f"{name}: {tally.resolved} unknown sends found sent by a lookup on the service "
+                "(recorded sent, not resent)"
+            )
     total = applied.total
     lines += applied.notes
     lines.append(
@@ -57,8 +62,9 @@ def summary(applied: Applied) -> list[str]:
     )
     if total.unknown:
         lines.append(
-            "unknown: the outcome of those calls cannot be known and they are not resent; "
-            "check them with `pushflow history`, then `pushflow apply --resend-unknown` if needed"
+            "unknown: the outcome of those calls cannot be known (a lookup on the service did not "
+            "find them, or none is possible) and they are not resent; check them with "
+            "`pushflow history`, then `pushflow apply --resend-unknown` if needed"
         )
     return lines
 

@@ -73,7 +73,7 @@ def _latency(_: click.Context, __: click.Parameter, value: str | None) -> tuple[
     "--faults",
     callback=_faults,
     metavar="SPEC",
-    help="e.g. error=0.05,throttle=0.05,timeout=0.01,timeout_seconds=15",
+    help="e.g. error=0.05,throttle=0.05,timeout=0.01,late=0.01,timeout_seconds=15",
 )
 @click.option("--latency", callback=_latency, metavar="MS[±JITTER]", help="Delay every answer.")
 @click.option("--seed", default=0, show_default=True, type=int, help="Seed for faults and jitter.")

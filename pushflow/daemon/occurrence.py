@@ -169,6 +169,7 @@ class OccurrenceHandler:
             "skipped": tally.skipped,
             "failed": sum(tally.failed.values()),
             "unknown": tally.unknown,
+            "resolved": tally.resolved,
         }
         if counts.get("claimed"):
             log.info("fired; other claims still open", extra={**summary, "event": "fired"})

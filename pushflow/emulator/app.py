@@ -2,8 +2,9 @@
 
 A call goes: parse (query + form body) → dispatch on ``x-acs-action``/``x-acs-version`` headers
 or ``Action``/``Version`` parameters → fire due schedules → verify the signature → injected
-fault? → quota → handler → latency → log → answer. ``/_emulator/...`` is the control API
-(:mod:`pushflow.emulator.control`).
+fault? → quota → handler → latency → log → answer (a ``late`` fault holds the answer after the
+log: the call was made, the client may give up waiting for it). ``/_emulator/...`` is the
+control API (:mod:`pushflow.emulator.control`).
 """
 
 from __future__ import annotations
@@ -138,6 +139,8 @@ class Dispatcher:
         if ctx.notes:
             summary["notes"] = list(ctx.notes)
         emu.log(ctx, status, code, fault=fault, result=summary)
+        if fault == "late" and code == "OK":
+            await asyncio.sleep(emu.faults.spec.timeout_seconds)
         return _json(status, body)
 
     @staticmethod

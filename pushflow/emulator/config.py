@@ -23,7 +23,10 @@ class FaultSpec:
 
     ``error``: HTTP 500 ``InternalError``; ``throttle``: HTTP 429 ``Throttling.User``;
     ``timeout``: the answer is held ``timeout_seconds`` (past the SDK's 10 s read timeout by
-    default) and then given as a 500 ``Timeout``. ``actions`` limits faults to those actions.
+    default) and then given as a 500 ``Timeout``, nothing done; ``late``: the request is acted
+    on (the push is made) and its answer held ``timeout_seconds`` before it is given, so a
+    client with a shorter read timeout gives up on a call that was made. ``actions`` limits
+    faults to those actions.
     """
 
     error: float = 0.0
@@ -31,9 +34,10 @@ class FaultSpec:
     timeout: float = 0.0
     timeout_seconds: float = 15.0
     actions: frozenset[str] | None = None
+    late: float = 0.0
 
     def __post_init__(self) -> None:
-        shares = (self.error, self.throttle, self.timeout)
+        shares = (self.error, self.throttle, self.timeout, self.late)
         if any(s < 0 or s > 1 for s in shares) or sum(shares) > 1 + 1e-9:
             raise ValueError("fault shares must each be in 0..1 and add up to at most 1")
         if self.timeout_seconds < 0:
@@ -41,11 +45,12 @@ class FaultSpec:
 
     @property
     def active(self) -> bool:
-        return self.error + self.throttle + self.timeout > 0
+        return self.error + self.throttle + self.timeout + self.late > 0
 
     @classmethod
     def parse(cls, text: str) -> FaultSpec:
-        """Parse ``error=0.1,throttle=0.05,timeout=0.01,timeout_seconds=12,actions=A|B``."""
+        """Parse ``error=0.1,throttle=0.05,timeout=0.01,late=0.01,timeout_seconds=12,actions=A``
+        (``actions=A|B`` for several)."""
         values: dict[str, Any] = {}
         for part in filter(None, (p.strip() for p in text.split(","))):
             name, sep, value = part.partition("=")
@@ -56,7 +61,7 @@ class FaultSpec:
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> FaultSpec:
-        known = {"error", "throttle", "timeout", "timeout_seconds", "actions"}
+        known = {"error", "throttle", "timeout", "late", "timeout_seconds", "actions"}
         unknown = set(values) - known - {"seed"}
         if unknown:
             raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
@@ -69,6 +74,7 @@ class FaultSpec:
             timeout=float(values.get("timeout", 0.0)),
             timeout_seconds=float(values.get("timeout_seconds", 15.0)),
             actions=frozenset(actions) if actions else None,
+            late=float(values.get("late", 0.0)),
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -76,6 +82,7 @@ class FaultSpec:
             "error": self.error,
             "throttle": self.throttle,
             "timeout": self.timeout,
+            "late": self.late,
             "timeout_seconds": self.timeout_seconds,
             "actions": sorted(self.actions) if self.actions else None,
         }

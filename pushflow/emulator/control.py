@@ -4,7 +4,8 @@
 - ``GET calls`` — every call received; query parameters filter (``action``, ``app``,
   ``service``, ``code``, ``status``, ``duplicate``, ``source`` or any request parameter)
 - ``DELETE calls`` — clear the log
-- ``GET|POST faults`` — ``{"error", "throttle", "timeout", "timeout_seconds", "actions", "seed"}``
+- ``GET|POST faults`` — ``{"error", "throttle", "timeout", "late", "timeout_seconds", "actions",
+  "seed"}``
 - ``GET|POST templates`` — one template object or a list (``name``, ``title``, ``content``)
 - ``GET|POST clock`` — ``{"freeze": bool, "at": ISO-8601, "advance_seconds": float}``; fires
   scheduled pushes that fell due and answers ``{"now", "frozen", "fired"}``

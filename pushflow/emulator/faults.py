@@ -2,8 +2,9 @@
 
 One ``random.Random(seed)`` draw per eligible call decides: below ``error`` → 500
 ``InternalError``; then below ``error + throttle`` → 429 ``Throttling.User``; then below
-``error + throttle + timeout`` → the answer is held past the client's timeout. The same seed and
-the same sequence of calls give the same faults.
+``error + throttle + timeout`` → the answer is held past the client's timeout (nothing done);
+then below ``… + late`` → the call is acted on and its answer held past the client's timeout.
+The same seed and the same sequence of calls give the same faults.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Literal
 
 from pushflow.emulator.config import FaultSpec
 
-Fault = Literal["error", "throttle", "timeout"]
+Fault = Literal["error", "throttle", "timeout", "late"]
 
 
 class FaultInjector:
@@ -46,4 +47,6 @@ class FaultInjector:
             return "throttle"
         if roll < spec.error + spec.throttle + spec.timeout:
             return "timeout"
+        if roll < spec.error + spec.throttle + spec.timeout + spec.late:
+            return "late"
         return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -18,6 +18,12 @@ OccurrenceStatus = Literal["pending", "sending", "done", "missed", "cancelled", 
 SendState = Literal["claimed", "sent", "failed", "unknown"]
 ScheduleStatus = Literal["active", "cancelled"]
 ServerTaskStatus = Literal["scheduled", "cancelled", "fired", "failed"]
+
+#: ``result_code`` of a send settled ``sent`` by a lookup (``found:QueryPushRecords``), and of
+#: an ``unknown`` send a lookup did not find (``not-found:…``) or could not tell (``unclear:…``).
+FOUND = "found:"
+NOT_FOUND = "not-found:"
+UNCLEAR = "unclear:"
 
 
 @dataclass(frozen=True)
@@ -153,8 +159,9 @@ class Revocation:
 @dataclass(frozen=True)
 class SendSummary:
     """The sends of one occurrence, added up: counts by state, failure codes, the ids the
-    service answered (distinct, sorted; EMAS MassPush's comma-joined ids split) and when the
-    sent ones were recorded."""
+    service answered (distinct, sorted; EMAS MassPush's comma-joined ids split), when the
+    sent ones were recorded, and how many sent ones were found by a lookup, by the query that
+    found them (``{"QueryPushAnalysisTaskList": 25}``)."""
 
     counts: dict[str, int]
     codes: dict[str, int]
@@ -163,3 +170,4 @@ class SendSummary:
     task_ids: list[str]
     first_sent_at: datetime | None
     last_sent_at: datetime | None
+    resolved: dict[str, int] = field(default_factory=dict)

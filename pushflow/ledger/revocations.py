@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Row, func, select, update
 
 from pushflow.ledger.base import LedgerBase, insert_for, utcnow
-from pushflow.ledger.records import Actor, Revocation, RevocationState, SendSummary
+from pushflow.ledger.records import FOUND, Actor, Revocation, RevocationState, SendSummary
 from pushflow.ledger.schema import revisions, revocations, sends
 from pushflow.ledger.sends import MAX_ERROR
 
@@ -124,6 +124,11 @@ class Revocations(LedgerBase):
             first, last = conn.execute(
                 select(func.min(sends.c.finished_at), func.max(sends.c.finished_at)).where(sent)
             ).one()
+            found = conn.execute(
+                select(sends.c.result_code, func.count())
+                .where(sent, sends.c.result_code.startswith(FOUND, autoescape=True))
+                .group_by(sends.c.result_code)
+            ).all()
         message_ids = sorted({one for joined in ids[0] for one in joined.split(",") if one})
         return SendSummary(
             counts={state: int(count) for state, count in counts},
@@ -133,4 +138,5 @@ class Revocations(LedgerBase):
             task_ids=list(ids[1]),
             first_sent_at=first,
             last_sent_at=last,
+            resolved={code.removeprefix(FOUND): int(count) for code, count in found},
         )

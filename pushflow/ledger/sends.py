@@ -119,7 +119,9 @@ class Sends(Claims):
         outcome: Literal["sent", "failed"],
         *,
         message_id: str | None = None,
+        task_id: str | None = None,
         result_code: str | None = None,
+        error: str | None = None,
         now: datetime | None = None,
     ) -> int:
         """Settle ``unknown`` sends from what the service says (a status or records query)."""
@@ -129,10 +131,31 @@ class Sends(Claims):
             .values(
                 state=outcome,
                 message_id=message_id,
+                task_id=task_id,
                 result_code=result_code,
+                error=_clip(error),
                 finished_at=utcnow(now),
                 lease_expires_at=None,
             )
+        )
+        with self._write() as conn:
+            return each_target(conn, statement, targets)
+
+    def record_lookup(
+        self,
+        campaign: str,
+        occurrence: str,
+        targets: Sequence[str],
+        *,
+        result_code: str,
+        error: str,
+    ) -> int:
+        """Note on ``unknown`` sends what a lookup said without settling them (``not-found:…``,
+        when and where it looked); they stay ``unknown``."""
+        statement = (
+            update(sends)
+            .where(one_send(campaign, occurrence), sends.c.state == "unknown")
+            .values(result_code=result_code, error=_clip(error))
         )
         with self._write() as conn:
             return each_target(conn, statement, targets)

@@ -1,8 +1,10 @@
 """``pushflow history CAMPAIGN``: the campaign's occurrences, newest first, and their sends.
 
 Per occurrence: its key, instant and status, the revision it fired, its sends counted by state
-(added up in the database, never loaded one by one), the failure codes of failed and unknown
-sends, the MessageIds and task ids the service answered, and how many subjects were revoked.
+(added up in the database, never loaded one by one), how many sent ones were found by a lookup
+after their outcome was unknown, the failure codes of failed and unknown sends (a lookup that
+did not settle an unknown send leaves ``not-found:<query>`` or ``unclear:<query>``), the
+MessageIds and task ids the service answered, and how many subjects were revoked.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ class OccurrenceReport:
             "status": self.occurrence.status,
             "revision": self.revision,
             "sends": dict(sorted(sends.counts.items())),
+            "resolved": dict(sorted(sends.resolved.items())),
             "failures": dict(sorted(sends.codes.items())),
             "apis": sends.apis,
             "message_ids": sends.message_ids,
@@ -48,11 +51,13 @@ class OccurrenceReport:
         sends = self.sends
         failures = ", ".join(f"{code} ×{n}" for code, n in sorted(sends.codes.items())) or "-"
         answered = [f"msg {i}" for i in sends.message_ids] + [f"task {i}" for i in sends.task_ids]
+        notes = [f"{n} found by lookup" for n in [sum(sends.resolved.values())] if n]
+        notes += [f"revoked {self.revoked}"] if self.revoked else []
         return [
             self.occurrence.key,
             shown(self.occurrence.instant),
             self.occurrence.status,
-            counts(sends.counts) + (f" (revoked {self.revoked})" if self.revoked else ""),
+            counts(sends.counts) + (f" ({', '.join(notes)})" if notes else ""),
             failures,
             ids(answered),
         ]

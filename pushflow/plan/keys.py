@@ -18,6 +18,9 @@ Formats, each within its field's documented rule:
   RFC 4122 version-5 UUID of the call's identity.
 - EMAS ``JobKey``: letters, digits, ``_`` and ``-``, at most 32 (emas-push.zh.txt): ``pf`` and 30
   hex digits of the occurrence's identity, unless the campaign sets its own ``channels.job_key``.
+- mPaaS task tag (appended to the ``TaskName`` of PushMultiple and PushBroadcast, which
+  QueryPushAnalysisTaskList filters by): ``pf`` and 10 hex digits of the call's identity, so a
+  call whose outcome is unknown can be found in the task list (docs/apply.md).
 """
 
 from __future__ import annotations
@@ -76,6 +79,11 @@ def idempotent_token(campaign: str, epoch: int, occurrence: str, targets: Iterab
     """The EMAS IdempotentToken of one call (a UUID)."""
     name = _identity("token", campaign, epoch, send_key(occurrence), call_identity(targets))
     return str(uuid.uuid5(NAMESPACE, name.decode()))
+
+
+def task_tag(campaign: str, epoch: int, occurrence: str, targets: Iterable[str]) -> str:
+    """The tag naming one mPaaS call in its ``TaskName`` (``pf`` and 10 hex digits)."""
+    return "pf" + _digest("tasktag", campaign, epoch, occurrence, call_identity(targets))[:10]
 
 
 def job_key(campaign: str, epoch: int, occurrence: str) -> str:

@@ -248,20 +248,31 @@ def crash_after_first_call(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_a_crash_after_sending_is_unknown_not_resent(
     root: Path, tcp: Tcp, state: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """mPaaS keeps no idempotency (a repeated msgKey is accepted), so the sends of a call whose
-    outcome was never recorded become unknown: reported, not sent again unless asked."""
+    """mPaaS keeps no idempotency (a repeated msgKey is accepted), and no query names a
+    PushSimple call (it makes no task in QueryPushAnalysisTaskList), so the sends of a call whose
+    outcome was never recorded become unknown: reported, not looked up, not sent again unless
+    asked. (PushMultiple calls are found: test_resolve.py.)"""
     project(root, tcp, state)
-    tcp.emulator.add_template({"name": "digest", "title": "Hi #name#", "content": "Your digest"})
+    campaign = root / "campaigns" / "digest.yaml"
+    campaign.write_text(
+        "name: digest\nprovider: mpaas\napp: shop\n"
+        "message: {kind: simple, title: Hi, content: Your digest}\n"
+        "audience:\n  kind: user\n  source: {csv: users.csv, id_column: user_id}\n",
+        encoding="utf-8",
+    )
     with monkeypatch.context() as patch:
         crash_after_first_call(patch)
         with pytest.raises(Killed):
             apply(root, tcp)
-    assert len(pushed(tcp.emulator)) == USERS  # the service did send
+    made = len(tcp.emulator.calls.filter({"action": "PushSimple"}))
+    assert made >= 1  # the service did send
     later = apply(root, tcp, at=NOW + LEASE + timedelta(minutes=1))
-    assert (later.total.sent, later.total.unknown) == (0, 0)  # type: ignore[attr-defined]
+    total = later.total  # type: ignore[attr-defined]
+    assert (total.sent, total.unknown, total.resolved) == (0, 0, 0)
     with Ledger(state, project_root=root) as ledger:
         assert ledger.send_counts("digest", "now") == {"unknown": USERS}
-    assert len(pushed(tcp.emulator)) == USERS  # nothing sent twice
+    assert len(tcp.emulator.calls.filter({"action": "PushSimple"})) == made  # nothing twice
+    assert tcp.emulator.calls.filter({"action": "QueryPushAnalysisTaskList"}) == []
     forced = apply(root, tcp, at=NOW + LEASE * 2, resend_unknown=True)
     assert forced.total.sent == USERS  # type: ignore[attr-defined]
 

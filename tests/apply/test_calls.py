@@ -15,7 +15,7 @@ import pytest
 
 from pushflow.apply import PENDING_MESSAGE_ID, Call, RequestError, unsent_keys, with_message_id
 from pushflow.apply.calls import one_content
-from pushflow.plan.keys import idempotent_token, job_key, msg_key
+from pushflow.plan.keys import idempotent_token, job_key, msg_key, task_tag
 from pushflow.plan.routes import Route
 from pushflow.providers import emas_models as em
 from pushflow.render import RenderedMessage
@@ -210,7 +210,7 @@ async def test_extras_that_differ_per_target_ride_in_each_target_msg(
         "WorkspaceId": "default",
         "DeliveryType": "3",
         "ExpiredSeconds": "259200",
-        "TaskName": "multi-extras",
+        "TaskName": f"multi-extras [{task_tag('multi-extras', 0, 'now', ['u1', 'u2'])}]",
         "TemplateName": "cart_reminder",
         "ExtendedParams": '{"campaign":"carts"}',
         "TargetMsg.1.Target": "u1",

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pushflow.plan.keys import EVERYONE, idempotent_token, job_key, msg_key
+from pushflow.plan.keys import EVERYONE, idempotent_token, job_key, msg_key, task_tag
 from pushflow.providers import emas_models as em
 from tests.apply.conftest import EXAMPLES, ROOT, EmulatorHarness, Example, form
 from tests.conftest import NOW
@@ -30,6 +30,11 @@ def key(target: str, campaign: str = "order-shipped", occurrence: str = "now") -
 
 def token(campaign: str, occurrence: str, targets: list[str]) -> str:
     return idempotent_token(campaign, 0, occurrence, targets)
+
+
+def task_name(name: str, campaign: str, occurrence: str, targets: list[str]) -> str:
+    """A PushMultiple/PushBroadcast TaskName: the name and the call's tag."""
+    return f"{name} [{task_tag(campaign, 0, occurrence, targets)}]"
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -125,7 +130,12 @@ async def test_push_multiple(examples: dict[str, Example], emulator: EmulatorHar
         "WorkspaceId": "default",
         "DeliveryType": "7",
         "ExpiredSeconds": "72000",
-        "TaskName": "harmony-advent",
+        "TaskName": task_name(
+            "harmony-advent",
+            "harmony-advent",
+            occurrence,
+            ["harmony-device-0001", "harmony-device-0002"],
+        ),
         "TemplateName": "advent_day",
         "TargetMsg.1.Target": "harmony-device-0001",
         "TargetMsg.1.MsgKey": key("harmony-device-0001", "harmony-advent", occurrence),
@@ -148,12 +158,18 @@ async def test_push_multiple_per_target_values(
         "WorkspaceId": "default",
         "DeliveryType": "3",
         "ExpiredSeconds": "7200",
-        "TaskName": "cart-reminder",
+        "TaskName": task_name(
+            "cart-reminder",
+            "cart-reminder",
+            "now",
+            [p for n, p in first.items() if n.startswith("TargetMsg.") and n.endswith(".Target")],
+        ),
         "Classification": "0",
         "ThirdChannelCategory": '{"hms":"MARKETING"}',
         "TemplateName": "cart_reminder",
     }
     assert first["TargetMsg.1.Target"] == "user-100000"
+    assert len({c["params"]["TaskName"] for c in calls}) == 3  # one tag per call
     assert first["TargetMsg.1.TemplateKeyValue"] == form(
         {"name": "Yang", "item": "running shoes", "price": "¥453"}
     )
@@ -168,7 +184,7 @@ async def test_push_broadcast(examples: dict[str, Example], emulator: EmulatorHa
         "WorkspaceId": "default",
         "DeliveryType": "1",
         "ExpiredSeconds": "259200",
-        "TaskName": "app-update-4-2",
+        "TaskName": task_name("app-update-4-2", "app-update-4-2", occurrence, [EVERYONE]),
         "StrategyType": "1",
         "StrategyContent": form({"fixedTime": millis(datetime(2026, 11, 30, 2, 0, tzinfo=UTC))}),
         "TemplateName": "app_update",

@@ -22,7 +22,7 @@ from click.testing import CliRunner
 from darabonba.exceptions import UnretryableException  # type: ignore[import-untyped]
 
 from pushflow.commands.emulator import emulator_command
-from pushflow.emulator import EmulatorConfig, FaultSpec, create_app, parse_latency
+from pushflow.emulator import Emulator, EmulatorConfig, FaultSpec, create_app, parse_latency
 
 from .conftest import Api, free_port
 
@@ -91,10 +91,12 @@ def test_faults_are_reproducible_with_a_seed(make_api: Any) -> None:
 
 def test_fault_spec_parsing() -> None:
     spec = FaultSpec.parse(
-        "error=0.1,throttle=0.2,timeout=0.05,timeout_seconds=3,actions=Push|MassPush"
+        "error=0.1,throttle=0.2,timeout=0.05,late=0.1,timeout_seconds=3,actions=Push|MassPush"
     )
-    assert spec.to_dict() == {"error": 0.1, "throttle": 0.2, "timeout": 0.05,
+    assert spec.to_dict() == {"error": 0.1, "throttle": 0.2, "timeout": 0.05, "late": 0.1,
                               "timeout_seconds": 3.0, "actions": ["MassPush", "Push"]}  # fmt: skip
+    with pytest.raises(ValueError, match="add up"):
+        FaultSpec.parse("timeout=0.5,late=0.6")
     with pytest.raises(ValueError, match="add up"):
         FaultSpec.parse("error=0.8,throttle=0.8")
     assert parse_latency("120±30") == (120.0, 30.0)
@@ -124,6 +126,45 @@ def test_timeout_fault_holds_the_answer_past_the_client_timeout(timeout_server: 
     with pytest.raises(UnretryableException):
         EmasClient(config).query_push_stat_by_msg(request)
     assert time.monotonic() - started < 0.6
+
+
+@pytest.fixture
+def late_server() -> Iterator[tuple[int, Emulator]]:
+    faults = FaultSpec(late=1.0, timeout_seconds=0.6, actions=frozenset({"Push"}))
+    app = create_app(EmulatorConfig(faults=faults))
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    yield port, app.state.emulator
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_late_fault_makes_the_push_and_answers_after_the_client_gave_up(
+    late_server: tuple[int, Emulator],
+) -> None:
+    port, emulator = late_server
+    config = Config(access_key_id="pushflow-emulator-key", access_key_secret="pushflow-emulator-secret",
+                    endpoint=f"127.0.0.1:{port}", protocol="http", read_timeout=200)  # fmt: skip
+    request = em.PushRequest(
+        app_key=1, device_type="ANDROID", push_type="NOTICE", target="DEVICE",
+        target_value="d1", title="Sale", body="Today only",
+    )  # fmt: skip
+    started = time.monotonic()
+    with pytest.raises(UnretryableException):
+        EmasClient(config).push(request)
+    assert time.monotonic() - started < 0.6  # the client gave up …
+    (message,) = emulator.store.values("emas_message")  # … on a push that was made
+    assert (message["target_value"], message["status"]) == ("d1", "SENT")
+    (call,) = emulator.calls.filter({"action": "Push"})
+    assert (call.code, call.fault, call.result["MessageId"]) == (
+        "OK",
+        "late",
+        message["message_id"],
+    )
 
 
 def test_latency_delays_every_answer(make_api: Any) -> None:

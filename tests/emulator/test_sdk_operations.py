@@ -95,6 +95,24 @@ def test_mpaas_query_operations_parse_in_the_sdk(sdk: Sdk, app_id: str) -> None:
     ).body
     assert [t.task_id for t in listed.result_content.data] == [pushed]
     assert listed.result_content.data[0].type == 2
+    other = sdk.mpaas.push_multiple(
+        mm.PushMultipleRequest(
+            **scope, task_name="multi [pf0123456789]", template_name="plain", delivery_type=1,
+            expired_seconds=60, target_msg=[mm.PushMultipleRequestTargetMsg(target="d9", msg_key="m9")],
+        )
+    ).body.push_result.data  # fmt: skip
+    named = sdk.mpaas.query_push_analysis_task_list(
+        mm.QueryPushAnalysisTaskListRequest(
+            **scope, start_time=_ms(now - timedelta(days=1)), task_name="multi [pf0123456789]"
+        )
+    ).body  # the taskName filter (mpaas-server-api.zh.txt, 查询推送任务列表)
+    assert [(t.task_id, t.task_name) for t in named.result_content.data] == [
+        (other, "multi [pf0123456789]")
+    ]
+    later = sdk.mpaas.query_push_analysis_task_list(
+        mm.QueryPushAnalysisTaskListRequest(**scope, start_time=_ms(now + timedelta(days=2)))
+    ).body  # tasks created from startTime's day on
+    assert later.result_content.data == []
     detail = sdk.mpaas.query_push_analysis_task_detail(
         mm.QueryPushAnalysisTaskDetailRequest(**scope, task_id=pushed)
     ).body
@@ -182,6 +200,14 @@ def test_emas_operations_parse_in_the_sdk(sdk: Sdk, app_key: int) -> None:
     ).body  # fmt: skip
     assert records.total == 5
     assert {i.message_id for i in records.push_infos.push_info} >= {pushed.message_id, tbd}
+    before = (window[0] - timedelta(hours=2), window[0] - timedelta(hours=1))
+    earlier = sdk.emas.query_push_records(
+        em.QueryPushRecordsRequest(
+            app_key=app_key, start_time=before[0].strftime("%Y-%m-%dT%H:%M:%SZ"),
+            end_time=before[1].strftime("%Y-%m-%dT%H:%M:%SZ"), source="API",
+        )
+    ).body  # fmt: skip
+    assert earlier.total == 0  # the span is a filter: nothing was pushed then
 
 
 def test_the_server_records_each_sdk_call(server: Server, acs3: Sdk, app_key: int) -> None:

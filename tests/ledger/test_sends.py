@@ -160,6 +160,53 @@ def test_unknown_sends_are_resolved_from_the_service(ledger: Ledger, occurrence:
     assert ledger.send_counts("promo", occurrence) == {"sent": 1, "unknown": 1}
 
 
+def test_a_lookup_settles_unknown_sends_or_notes_why_not(ledger: Ledger, occurrence: str) -> None:
+    ledger.claim("promo", occurrence, targets("a", "b", "c"), "me", LEASE, now=T0)
+    ledger.record_sent("promo", occurrence, ["c"], "me", task_id="t1", result_code="OK", now=T0)
+    ledger.record_unknown("promo", occurrence, ["a", "b"], "me", error="ReadTimeout", now=T0)
+    found = ledger.resolve_unknown(
+        "promo",
+        occurrence,
+        ["a", "c"],  # c is sent: left alone
+        "sent",
+        task_id="t7",
+        result_code="found:QueryPushAnalysisTaskList",
+        error="found by QueryPushAnalysisTaskList",
+        now=T0 + LEASE,
+    )
+    assert found == 1
+    noted = ledger.record_lookup(
+        "promo",
+        occurrence,
+        ["b", "c"],
+        result_code="not-found:QueryPushAnalysisTaskList",
+        error="looked up at 04:05: not found",
+    )
+    assert noted == 1
+    a, b, c = (ledger.send("promo", occurrence, name) for name in "abc")
+    assert a is not None
+    assert b is not None
+    assert c is not None
+    assert (a.state, a.task_id, a.result_code, a.finished_at) == (
+        "sent",
+        "t7",
+        "found:QueryPushAnalysisTaskList",
+        T0 + LEASE,
+    )
+    assert (b.state, b.result_code, b.error, b.finished_at) == (
+        "unknown",
+        "not-found:QueryPushAnalysisTaskList",
+        "looked up at 04:05: not found",
+        T0,
+    )
+    assert (c.state, c.task_id, c.result_code) == ("sent", "t1", "OK")
+    summary = ledger.send_summary("promo", occurrence)
+    assert summary.counts == {"sent": 2, "unknown": 1}
+    assert summary.resolved == {"QueryPushAnalysisTaskList": 1}
+    assert summary.codes == {"not-found:QueryPushAnalysisTaskList": 1}
+    assert summary.task_ids == ["t1", "t7"]
+
+
 def test_leases_are_extended_by_their_owner_only(ledger: Ledger, occurrence: str) -> None:
     ledger.claim("promo", occurrence, targets("a"), "me", LEASE, now=T0)
     assert ledger.extend_lease("promo", occurrence, ["a"], "other", LEASE, now=T0 + LEASE) == 0
