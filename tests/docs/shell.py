@@ -7,7 +7,7 @@ is served by the embedded emulator), and a clock that starts at ``tests.conftest
 - ``pushflow …`` runs in this process through the real entry point (:func:`pushflow.cli.main`,
   with its error handler), under freezegun at the session's clock.
 - ``pushflow … &`` starts a real process (same clock, through :data:`CLOCKED`), waits until the
-  port it serves (``--port N``, ``--http HOST:N``) answers; ``kill %N`` stops it with SIGTERM.
+  port it serves (``--port N``, ``--http HOST:N``) answers; ``kill %N`` sends it SIGTERM.
 - ``cd``, ``export`` and ``echo $?`` are built in; ``&&``, ``;``, ``|`` and ``>`` work around
   ``pushflow`` commands. Any line without ``pushflow`` in it runs in ``bash``.
 """
@@ -99,6 +99,7 @@ class Session:
         }
         self.status = 0
         self.jobs: list[subprocess.Popen[bytes]] = []
+        self.job_ports: list[int | None] = []
         #: Ports the examples name (8900, 9464) → free ports of this machine, so that tests
         #: running at the same time never compete for one.
         self.ports: dict[str, str] = {}
@@ -292,6 +293,10 @@ class Session:
             env["PYTHONPATH"] = str(ROOT)
         else:
             command = ["bash", "-c", shlex.join(tokens)]
+        port = _served_port(tokens)
+        for earlier, served in zip(self.jobs, self.job_ports, strict=True):
+            if served == port and port is not None:
+                earlier.wait(timeout=60)  # a stopped job on this port: as a reader would wait
         log = self.base / "logs" / f"job-{len(self.jobs) + 1}.log"
         with log.open("wb") as output:
             process = subprocess.Popen(
@@ -302,14 +307,13 @@ class Session:
                 stderr=subprocess.STDOUT,
             )
         self.jobs.append(process)
-        port = _served_port(tokens)
+        self.job_ports.append(port)
         if port is not None:
             _wait_for(port, process, log)
 
     def _kill(self, number: int) -> None:
-        process = self.jobs[number - 1]
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
+        """SIGTERM to job NUMBER, returning at once as a shell does (:meth:`close` waits)."""
+        self.jobs[number - 1].send_signal(signal.SIGTERM)
         self.status = 0
 
     def close(self) -> None:
