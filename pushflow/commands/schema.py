@@ -8,7 +8,13 @@ from pathlib import Path
 import click
 
 from pushflow.errors import UsageError
-from pushflow.reference.generated import describe, generated_files, stale_files
+from pushflow.reference.generated import (
+    DOCS,
+    describe,
+    generated_files,
+    has_reference,
+    stale_files,
+)
 
 
 @click.command("schema")
@@ -22,20 +28,23 @@ from pushflow.reference.generated import describe, generated_files, stale_files
 @click.option(
     "--docs",
     type=click.Path(file_okay=False, path_type=Path),
-    default=Path("docs"),
-    show_default=True,
-    help="Documentation folder; its generated pages are handled when it has a reference/ folder.",
+    help="Also the reference and command pages of this docs folder. Default: docs/ if it "
+    "already holds them (pushflow's repository).",
 )
 @click.option("--write", is_flag=True, help="Write the files that changed (the default).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a file is missing or stale.")
 @click.pass_context
-def schema_command(ctx: click.Context, out: Path, docs: Path, write: bool, check: bool) -> None:
+def schema_command(
+    ctx: click.Context, out: Path, docs: Path | None, write: bool, check: bool
+) -> None:
     """Generate the JSON Schemas (campaign, project, plan) from the models, and the pages
     generated from them and from the commands' help (docs/reference/, docs/commands/)."""
     if write and check:
         raise UsageError("--write and --check exclude each other")
     root = ctx.find_root().command
     assert isinstance(root, click.Group)
+    if docs is None and has_reference(DOCS):
+        docs = DOCS
     files = generated_files(out, docs, root)
     stale = stale_files(files)
     if check:

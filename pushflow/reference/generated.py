@@ -1,12 +1,13 @@
 """Every file ``pushflow schema`` generates, and whether the copies on disk are current.
 
 - the JSON Schemas in ``--out`` (``schemas/``), always;
-- in a documentation folder that has a ``reference/`` folder (pushflow's own ``docs/``): the
-  reference pages ``reference/campaign.md`` and ``reference/project.md``, and the usage block
-  of every command page ``commands/<name>.md`` that exists.
+- in a documentation folder: the reference pages ``reference/campaign.md`` and
+  ``reference/project.md``, and the usage block of every command page ``commands/<name>.md``
+  that exists. The folder is the one ``--docs`` names, or else ``docs/`` if it already holds
+  generated reference pages (pushflow's own repository).
 
-A project without such a folder gets only the schemas, so ``pushflow schema --check`` in a
-user's repository never asks for pages it does not have.
+A user's project gets only the schemas, so ``pushflow schema`` never writes into, and
+``--check`` never asks for, pages it does not have, even with a ``docs/reference/`` of its own.
 """
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from typing import Final
 import click
 
 from pushflow.reference.command_pages import update_page
-from pushflow.reference.schema_pages import render_page
+from pushflow.reference.schema_pages import GENERATED_NOTE, render_page
 from pushflow.spec.schema import SCHEMAS, generate, render
+
+#: Where pushflow's own documentation is, relative to the working directory.
+DOCS: Final = Path("docs")
 
 
 @dataclass(frozen=True)
@@ -72,8 +76,9 @@ def schema_files(out: Path) -> list[GeneratedFile]:
 
 
 def has_reference(docs: Path) -> bool:
-    """Whether ``docs`` is a documentation folder with generated pages (it has reference/)."""
-    return (docs / "reference").is_dir()
+    """Whether ``docs`` already holds the generated reference (pushflow's own docs folder)."""
+    page = docs / "reference" / "campaign.md"
+    return page.is_file() and GENERATED_NOTE in page.read_text(encoding="utf-8")
 
 
 def reference_files(docs: Path) -> list[GeneratedFile]:
@@ -97,10 +102,10 @@ def command_files(docs: Path, group: click.Group) -> list[GeneratedFile]:
     return files
 
 
-def generated_files(out: Path, docs: Path, group: click.Group) -> list[GeneratedFile]:
-    """Every file ``pushflow schema`` writes: schemas in ``out``, pages in ``docs``."""
+def generated_files(out: Path, docs: Path | None, group: click.Group) -> list[GeneratedFile]:
+    """Every file ``pushflow schema`` writes: schemas in ``out``, pages in ``docs`` (if any)."""
     files = schema_files(out)
-    if has_reference(docs):
+    if docs is not None:
         files += reference_files(docs) + command_files(docs, group)
     return files
 

@@ -68,9 +68,10 @@ def test_stale_schemas_and_pages_fail_the_check_and_write_fixes_them(repo: Path)
     assert page.read_text() == (ROOT / "docs" / "commands" / "drift.md").read_text()
 
 
-def test_without_a_docs_reference_folder_only_the_schemas_count(tmp_path: Path) -> None:
-    (tmp_path / "docs").mkdir()
-    (tmp_path / "docs" / "guide.md").write_text("# Our guide\n")
+def test_a_users_project_gets_only_the_schemas(tmp_path: Path) -> None:
+    """Its own docs/reference/ is left alone: it does not hold pushflow's generated pages."""
+    (tmp_path / "docs" / "reference").mkdir(parents=True)
+    (tmp_path / "docs" / "reference" / "campaign.md").write_text("# Our campaign notes\n")
     assert run(tmp_path, "--check") == (
         1,
         "",
@@ -79,7 +80,22 @@ def test_without_a_docs_reference_folder_only_the_schemas_count(tmp_path: Path) 
     )
     assert run(tmp_path) == (0, "".join(f"wrote schemas/{name}\n" for name in SCHEMAS), "")
     assert run(tmp_path, "--check") == (0, "ok: 3 schemas in schemas up to date\n", "")
-    assert sorted(p.name for p in (tmp_path / "docs").iterdir()) == ["guide.md"]
+    assert (tmp_path / "docs" / "reference" / "campaign.md").read_text() == "# Our campaign notes\n"
+    assert sorted(p.name for p in (tmp_path / "docs" / "reference").iterdir()) == ["campaign.md"]
+
+
+def test_docs_named_explicitly_get_the_reference_pages(tmp_path: Path) -> None:
+    code, out, _ = run(tmp_path, "--docs", "manual", "--write")
+    assert code == 0
+    assert out.splitlines()[-2:] == [
+        "wrote manual/reference/campaign.md",
+        "wrote manual/reference/project.md",
+    ]
+    assert run(tmp_path, "--check", "--docs", "manual") == (
+        0,
+        "ok: 3 schemas in schemas and 2 pages in manual up to date\n",
+        "",
+    )
 
 
 def test_write_and_check_exclude_each_other(tmp_path: Path) -> None:
