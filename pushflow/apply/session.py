@@ -32,15 +32,19 @@ def is_plan_file(paths: Sequence[Path]) -> bool:
 
 
 def fresh(saved: Plan, current: Plan) -> list[str]:
-    """How ``current`` (made now) differs from ``saved`` in what apply would do."""
+    """How ``current`` (made now) differs from ``saved`` in what apply would do.
+
+    Every campaign counts, not only those the saved plan acts on: one reviewed as unchanged
+    that changed since, or one added since, would otherwise be applied unreviewed.
+    """
     reasons = []
     now = {c.name: c for c in current.campaigns}
+    before = {c.name for c in saved.campaigns}
     for campaign in saved.campaigns:
-        if campaign.action == "unchanged":
-            continue
         other = now.get(campaign.name)
         if other is None:
-            reasons.append(f"campaign {campaign.name} is no longer in the project")
+            if campaign.action != "unchanged":
+                reasons.append(f"campaign {campaign.name} is no longer in the project")
         elif other.revision != campaign.revision:
             reasons.append(
                 f"campaign {campaign.name} changed (revision {campaign.revision} → "
@@ -48,6 +52,9 @@ def fresh(saved: Plan, current: Plan) -> list[str]:
             )
         elif other.action != campaign.action:
             reasons.append(f"campaign {campaign.name} would now {other.action}")
+    for campaign in current.campaigns:
+        if campaign.name not in before and campaign.action != "unchanged":
+            reasons.append(f"campaign {campaign.name} is new since the plan was made")
     if saved.state_version != current.state_version:
         reasons.append(
             f"the state changed since the plan was made (version {saved.state_version} → "

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from pushflow.daemon.reconcile import read_schedules
 from pushflow.ledger import Ledger
+from pushflow.plan.views_summary import count
 from pushflow.timing import occurrences
 
 #: At most this many occurrences per campaign (a loop every day for a year is 365).
@@ -65,5 +66,8 @@ def render_text(items: list[Upcoming], *, days: int) -> str:
         for item in items
     ]
     campaigns = len({item.campaign for item in items})
-    lines.append(f"{len(items)} occurrences of {campaigns} campaigns in the next {days} days.")
+    lines.append(
+        f"{count(len(items), 'occurrence')} of {count(campaigns, 'campaign')} "
+        f"in the next {count(days, 'day')}."
+    )
     return "\n".join(lines)

@@ -23,7 +23,7 @@ from pushflow.apply.requests import unsent_keys
 from pushflow.audience import Row, open_audience
 from pushflow.connect import use_sandbox
 from pushflow.errors import Location, Problem, SpecError
-from pushflow.plan.compile import DEFAULT_HORIZON, TargetList, compile_campaign
+from pushflow.plan.compile import DEFAULT_HORIZON, EMPTY_AUDIENCE, TargetList, compile_campaign
 from pushflow.plan.diff import State, changed_keys, read_state
 from pushflow.plan.keys import EVERYONE
 from pushflow.plan.model import AudienceSummary, CampaignPlan, Plan
@@ -109,9 +109,13 @@ def unsent_ids(ids: Iterator[str], done: Iterator[str]) -> Iterator[str]:
 
 
 def against_state(
-    loaded: LoadedCampaign, audience: TargetList | None, state: State
+    loaded: LoadedCampaign,
+    audience: TargetList | None,
+    state: State,
+    platforms: tuple[str, ...] = (),
 ) -> tuple[TargetList | None, list[str]]:
-    """The audience left to send and what differs from the applied revision."""
+    """The audience left to send and what differs from the applied revision. A campaign sent
+    once per platform (``platforms``) counts a target sent when every platform's send is."""
     campaign = loaded.campaign
     applied = state.revisions.get(campaign.name)
     if applied is None:
@@ -130,10 +134,10 @@ def against_state(
     name = campaign.name
 
     def rows() -> Iterator[Row]:
-        return unsent(audience.rows(), state.done(name, NOW_KEY))
+        return unsent(audience.rows(), state.done_on_every(name, NOW_KEY, platforms))
 
     def ids() -> Iterator[str]:
-        return unsent_ids(audience.target_ids(), state.done(name, NOW_KEY))
+        return unsent_ids(audience.target_ids(), state.done_on_every(name, NOW_KEY, platforms))
 
     left = sum(1 for _ in ids())
     total = audience.summary.targets or 0
@@ -220,7 +224,9 @@ def build_plan(
                 with targets_of(loaded, project, workdir) as audience:
                     digest = audience.summary.digest if audience else None
                     this = revision(loaded, digest)
-                    left, diff = against_state(loaded, audience, state)
+                    left, diff = against_state(
+                        loaded, audience, state, platforms(loaded.campaign, project)
+                    )
                     plan = compile_campaign(
                         campaign,
                         file=display_path(loaded.path),
@@ -233,6 +239,10 @@ def build_plan(
                         platforms=platforms(loaded.campaign, project),
                     )
                     size = audience.summary.targets if audience else None
+                    if size and left is not None and left.summary.targets == 0:
+                        # Every target was sent already (the diff says so): not an empty list.
+                        kept = [w for w in plan.warnings if w != EMPTY_AUDIENCE]
+                        plan = plan.model_copy(update={"warnings": kept})
                     ids = spool.write(left.target_ids()) if spool and left else None
                     zone_ids = None
                     if spool and left and left.zone_rows and left.summary.zones:

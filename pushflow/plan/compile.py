@@ -249,6 +249,10 @@ def _sample(message: RenderedMessage) -> Sample:
     )
 
 
+#: The warning for an audience without targets (not said when every target was already sent).
+EMPTY_AUDIENCE = "the audience is empty: nothing to send"
+
+
 def send_target(platform: str | None, target: str) -> str:
     """The target of one send: the id, prefixed with the platform when one campaign goes out
     through several AppKeys (EMAS ``device_type: all`` with separate Android and iOS apps), so
@@ -363,7 +367,7 @@ def _warnings(
     if summary.duplicates:
         warnings.append(f"{summary.duplicates} duplicate targets dropped")
     if summary.targets == 0:
-        warnings.append("the audience is empty: nothing to send")
+        warnings.append(EMPTY_AUDIENCE)
     if chosen.api == "mpaas.PushSimple" and chosen.per_target:
         warnings.append(
             "per-target content through PushSimple takes one call per target: a template "

@@ -60,6 +60,28 @@ class State:
                 yield send.target
             after = page[-1].target
 
+    def done_on_every(
+        self, campaign: str, occurrence: str, platforms: tuple[str, ...]
+    ) -> Iterator[str]:
+        """Targets done on every one of ``platforms`` (their sends are recorded per platform as
+        ``platform:id``: see ``compile.send_target``), sorted by id; :meth:`done` without."""
+        if not platforms:
+            return self.done(campaign, occurrence)
+        streams = [self._done_prefixed(campaign, occurrence, f"{p}:") for p in platforms]
+        return _common(streams)
+
+    def _done_prefixed(self, campaign: str, occurrence: str, prefix: str) -> Iterator[str]:
+        """The ids of ``prefix``-ed sends done, the prefix removed, sorted."""
+        if self.ledger is None:
+            return
+        after = prefix  # every "prefix:id" sorts after "prefix:" itself
+        while page := self.ledger.sends(campaign, occurrence, states=self.done_states, after=after):
+            for send in page:
+                if not send.target.startswith(prefix):
+                    return
+                yield send.target[len(prefix) :]
+            after = page[-1].target
+
     def done_in_other_zones(self, campaign: str, occurrence: str) -> Iterator[str]:
         """Local-time delivery: targets already sent (or unknown) ``occurrence``'s wall-clock
         time in another zone's occurrence (they moved zone), sorted by id, maybe repeated."""
@@ -117,3 +139,17 @@ def changed_keys(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
         else:
             changed.append(key)
     return changed
+
+
+def _common(streams: list[Iterator[str]]) -> Iterator[str]:
+    """The values in every one of ``streams`` (each sorted, without repeats), sorted."""
+    heads = [next(stream, None) for stream in streams]
+    while all(head is not None for head in heads):
+        top = max(head for head in heads if head is not None)
+        if all(head == top for head in heads):
+            yield top
+            heads = [next(stream, None) for stream in streams]
+            continue
+        for index, stream in enumerate(streams):
+            while heads[index] is not None and heads[index] < top:  # type: ignore[operator]
+                heads[index] = next(stream, None)

@@ -100,7 +100,8 @@ def _server_loop(loaded: LoadedCampaign) -> Iterator[Problem]:
     except ServerScheduleError as exc:
         yield Problem(
             loaded.document.locate(("strategy",)),
-            f"{exc}; use `execute: local` to have the pushflow daemon fire it",
+            f"{str(exc).removesuffix('; use `execute: local`')}; use `execute: local` to have "
+            "the pushflow daemon fire it",
             rule="mpaas-server-loop-clock",
         )
 

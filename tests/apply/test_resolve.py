@@ -218,11 +218,13 @@ def test_emas_a_kill_after_the_token_window_is_found_in_the_records(
     assert (sale.sent, sale.unknown, sale.resolved) == (0, 0, 3)
     assert len(tcp.emulator.calls.filter({"action": "Push"})) == 1
     (records,) = tcp.emulator.calls.filter({"action": "QueryPushRecords"})
-    assert (records.params["StartTime"], records.params["EndTime"], records.params["Source"]) == (
-        "2026-11-22T03:55:00Z",  # the claim at 04:00, less 5 minutes of skew
-        "2026-11-22T04:10:00Z",  # the end of its lease, plus the skew
-        "API",
-    )
+    # The span is the claim (at 04:00, give or take the ticking clock's few seconds) less 5
+    # minutes of skew, to the end of its 5-minute lease plus the skew.
+    start = datetime.fromisoformat(records.params["StartTime"])
+    end = datetime.fromisoformat(records.params["EndTime"])
+    claimed = start + timedelta(minutes=5)
+    assert NOW <= claimed < NOW + timedelta(seconds=30)
+    assert (end - start, records.params["Source"]) == (timedelta(minutes=15), "API")
     (message,) = tcp.emulator.store.values("emas_message")
     assert {(s.state, s.message_id) for s in sends_of(root, state, "sale")} == {
         ("sent", message["message_id"])

@@ -111,8 +111,7 @@ def test_init_then_validate_and_plan(tmp_path: Path) -> None:
     )
     assert (schema.returncode, schema.stdout) == (
         0,
-        "ok: schemas/campaign.schema.json, schemas/project.schema.json, "
-        "schemas/plan.schema.json up to date\n",
+        "ok: 3 schemas in schemas up to date\n",
     )
 
 

@@ -476,3 +476,4 @@ def test_a_server_loop_the_mpaas_clock_cannot_express(
     assert line.endswith(
         "use `execute: local` to have the pushflow daemon fire it [mpaas-server-loop-clock]"
     )
+    assert line.count("execute: local") == 1

@@ -212,7 +212,7 @@ def test_calendar_and_status_show_each_zones_occurrence(root: Path, tcp: Tcp, st
         "2026-11-01 Sun 01:30 IST  2026-10-31 20:00Z  wake  2026-11-01T01:30@Asia/Kolkata",
         "2026-11-01 Sun 01:30 CET  2026-11-01 00:30Z  wake  2026-11-01T01:30@Europe/Berlin",
         "2026-11-01 Sun 01:30 EDT  2026-11-01 05:30Z  wake  2026-11-01T01:30@America/New_York",
-        "4 occurrences of 1 campaigns in the next 2 days.",
+        "4 occurrences of 1 campaign in the next 2 days.",
     ]
     status = run_command(root, tcp, "status", "wake", "--json", at=BEFORE)
     assert status.code == 0, status.error

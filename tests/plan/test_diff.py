@@ -161,3 +161,42 @@ def test_estimated_duration_uses_the_project_rate_limits(
     )
     monkeypatch.chdir(root)
     assert only(plan_of(root)).estimated_seconds == pytest.approx(100 / 10)
+
+
+EMAS_ALL = """name: security
+provider: emas
+app: shop-emas
+message: {kind: notice, title: Check, body: Please review your sign-ins}
+audience:
+  kind: account
+  device_type: all
+  source:
+    inline: [a1, a2, a3]
+strategy: now
+"""
+
+
+@pytest.mark.parametrize(
+    ("sent", "left", "action"),
+    [
+        (["android:a1", "android:a2", "android:a3", "ios:a1", "ios:a2", "ios:a3"], 0, "unchanged"),
+        # a2 reached Android only: its iOS send is still due (apply skips the Android one).
+        (["android:a1", "android:a2", "android:a3", "ios:a1", "ios:a3"], 1, "send"),
+        (["ios:a1", "ios:a2", "ios:a3"], 3, "send"),
+    ],
+)
+def test_a_campaign_sent_per_platform_is_done_when_every_platform_is(
+    make_project: MakeProject,
+    monkeypatch: pytest.MonkeyPatch,
+    sent: list[str],
+    left: int,
+    action: str,
+) -> None:
+    # shop-emas has an Android and an iOS AppKey: `device_type: all` is one send per platform,
+    # recorded as `android:<id>` and `ios:<id>`.
+    root = make_project({"campaigns/c.yaml": EMAS_ALL})
+    monkeypatch.chdir(root)
+    apply_revision(root, sent)
+    campaign = only(plan_of(root))
+    assert (campaign.audience.targets, campaign.action) == (left, action)
+    assert "the audience is empty: nothing to send" not in campaign.warnings

@@ -114,6 +114,6 @@ def test_the_hooks_fail_on_a_broken_campaign_and_stale_schemas(
     assert "1 error in 1 file" in out
     assert out[-3:] == [
         "stale: schemas/campaign.schema.json",
-        "run `pushflow schema` and commit the result",
+        "run `pushflow schema --write` and commit the result",
         "",
     ]
