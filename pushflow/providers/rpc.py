@@ -21,7 +21,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from pushflow import __version__
-from pushflow.providers import signing
+from pushflow.providers import form, signing
 from pushflow.providers.credentials import (
     Credentials,
     CredentialSource,
@@ -52,8 +52,8 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
         encoded = signing.percent_encode(secret)
         # raw; in a URL or form; and twice encoded, as in a v2 string to sign
         forms = {secret, encoded, quote_plus(secret), quote_plus(encoded, safe="~")}
-        for form in sorted(forms, key=len, reverse=True):
-            text = text.replace(form, "****")
+        for shown in sorted(forms, key=len, reverse=True):
+            text = text.replace(shown, "****")
     return text
 
 
@@ -116,7 +116,7 @@ class RpcClient:
     ) -> httpx.Request:
         """The signed ``POST /`` for ``action`` (``body=None``: no body at all, as the SDK)."""
         query = dict(query or {})
-        content = signing.form_body(body).encode("utf-8") if body is not None else None
+        content = form.encode(body).encode("utf-8") if body is not None else None
         nonce = self._nonce()
         when = signing.timestamp(self._clock() if self._clock else None)
         host = self.url.netloc.decode("ascii")

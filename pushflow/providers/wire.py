@@ -53,6 +53,10 @@ class WireRequest(BaseModel):
         """Wire name → value (``None`` dropped, ``JsonMap`` fields already JSON strings)."""
         return self.model_dump(by_alias=True, exclude_none=True)
 
+    def params(self) -> dict[str, str]:
+        """The RPC parameters of this request: :meth:`wire`, flattened (:func:`flatten`)."""
+        return flatten(self.wire())
+
 
 class WireResponse(BaseModel):
     """Base of every response model: tolerant of extra fields, ids taken as strings."""
