@@ -21,13 +21,14 @@ expired claim cannot both win.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Executable, and_, bindparam, delete, false, literal_column, null, or_
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
 from pushflow.ledger.records import Actor, Claim
@@ -118,13 +119,6 @@ class Claims(LedgerBase):
                 "lease_expires_at": when + lease,
                 "claimed_at": when,
             }
-            retake = [
-                and_(sends.c.state == "claimed", sends.c.lease_expires_at < when)
-                if reclaim_expired
-                else false(),
-                sends.c.state == "failed" if retry_failed else false(),
-                sends.c.state == "unknown" if resend_unknown else false(),
-            ]
             got: Sequence[Any]
             with self._write() as conn:
                 if conn.dialect.name == "sqlite":
@@ -140,6 +134,13 @@ class Claims(LedgerBase):
                         resend_unknown=resend_unknown,
                     )
                 else:
+                    retake = [
+                        and_(sends.c.state == "claimed", sends.c.lease_expires_at < when)
+                        if reclaim_expired
+                        else false(),
+                        sends.c.state == "failed" if retry_failed else false(),
+                        sends.c.state == "unknown" if resend_unknown else false(),
+                    ]
                     got = self._claim_rows(
                         conn,
                         campaign,
@@ -243,8 +244,7 @@ def _claim_sqlite(
     dialect = conn.dialect
 
     def bound(column: str, value: Any) -> Any:
-        process = sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-        return value if process is None else process(value)
+        return sqlite_bound(dialect, column, value)
 
     shared = (
         campaign,
@@ -291,6 +291,21 @@ def _claim_sqlite(
         params = shared + tuple(value for pair in chunk for value in pair) + extra
         got.extend(conn.exec_driver_sql(sql, params).all())
     return got
+
+
+def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
+    """``value`` as the ``sends`` column's own type binds it (a datetime as SQLite text), for
+    statements sent without SQLAlchemy's parameter processing."""
+    process = _bind_processor(dialect, column)
+    return value if process is None else process(value)
+
+
+@functools.cache
+def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
+    processor: Callable[[Any], Any] | None = (
+        sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    )
+    return processor
 
 
 def one_send(campaign: str, occurrence: str) -> Any:
