@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pushflow.apply import collector
 from pushflow.apply.calls import Batch, Call
 from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
 from pushflow.apply.requests import calls_in, continuous_message
@@ -64,9 +65,12 @@ async def fire(
     renderer = renderer_for(campaign, firing.locate)
     local = occurrence.local
     audience_locate = lambda path: firing.locate(("audience", *path))  # noqa: E731
-    with read_audience(
-        campaign.audience, firing.path, project.root, locate=audience_locate
-    ) as audience:
+    with (
+        collector.sending(),
+        read_audience(
+            campaign.audience, firing.path, project.root, locate=audience_locate
+        ) as audience,
+    ):
         audience.check()
         chosen = route(
             campaign, per_target=renderer.is_per_target, targets=audience.summary.targets

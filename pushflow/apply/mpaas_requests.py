@@ -257,7 +257,11 @@ def _multiple(
             target=target,
             msg_key=key,
             template_key_value=message.template_key_value,
-            extended_params={k: v for k, v in message.extras.items() if k in varying} or None,
+            extended_params=(
+                {k: v for k, v in message.extras.items() if k in varying} or None
+                if varying
+                else None
+            ),
         )
         for (target, message), key in zip(targets, keys, strict=True)
     ]

@@ -34,6 +34,7 @@ from pushflow.providers.errors import (
     TransportError,
     service_error,
 )
+from pushflow.providers.pools import Pools
 
 SignatureVersion = Literal["v3", "v2"]
 USER_AGENT = f"pushflow/{__version__}"
@@ -88,7 +89,8 @@ class RpcClient:
         self.signature_version = signature_version
         self._clock = clock
         self._nonce = nonce
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout)
+        self._pools = Pools(transport, timeout)
+        self._http = self._pools.first
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={str(self.url)!r}, version={self.version!r})"
@@ -105,7 +107,7 @@ class RpcClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._pools.aclose()
 
     def build_request(
         self,
@@ -169,7 +171,7 @@ class RpcClient:
             )
         request = self.build_request(action, credentials, query, body)
         try:
-            response = await self._http.send(request)
+            response = await self._pools.send(request)
         except httpx.TimeoutException as exc:
             raise TransportError(
                 f"no answer from {self.url.host} within the timeout ({type(exc).__name__})",
