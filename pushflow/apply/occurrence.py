@@ -130,7 +130,8 @@ class OccurrenceRun:
         which has the one target :data:`EVERYONE`; ``[]`` when nothing is left to send)."""
         names = [EVERYONE] if rows is None else [row.target for row in rows]
         targets = [send_target(platform, name) for name in names]
-        pairs = [(target, self._key(target)) for target in targets]
+        key = self._key
+        pairs = [(target, key(target)) for target in targets]
         got = set(
             self.ledger.claim(
                 self.campaign,
@@ -147,7 +148,7 @@ class OccurrenceRun:
         )
         if rows is None:
             return None if got else []
-        return [row for row in rows if send_target(platform, row.target) in got]
+        return [row for row, target in zip(rows, targets, strict=True) if target in got]
 
     def record(self, call: Call, outcome: Outcome, tally: Tally) -> None:
         targets = list(call.targets)

@@ -71,7 +71,7 @@ class Claims(LedgerBase):
         As :meth:`claim_batches`, but holds the answer in memory: for millions of targets,
         iterate :meth:`claim_batches` instead.
         """
-        got = self.claim_batches(
+        got = self._claimed_rows(
             campaign,
             occurrence,
             targets,
@@ -84,7 +84,7 @@ class Claims(LedgerBase):
             now=now,
             batch_size=batch_size,
         )
-        return [claim.target for batch in got for claim in batch]
+        return [target for rows in got for target in sorted(row[0] for row in rows)]
 
     def claim_batches(
         self,
@@ -110,6 +110,38 @@ class Claims(LedgerBase):
         A retaken row counts one more attempt. ``api`` is recorded on new rows; ``lease`` is
         how long the claim is exclusive before it counts as expired.
         """
+        got = self._claimed_rows(
+            campaign,
+            occurrence,
+            targets,
+            owner,
+            lease,
+            api=api,
+            reclaim_expired=reclaim_expired,
+            retry_failed=retry_failed,
+            resend_unknown=resend_unknown,
+            now=now,
+            batch_size=batch_size,
+        )
+        for rows in got:
+            yield _sorted_claims(rows)
+
+    def _claimed_rows(
+        self,
+        campaign: str,
+        occurrence: str,
+        targets: Iterable[tuple[str, str]],
+        owner: str,
+        lease: timedelta,
+        *,
+        api: str,
+        reclaim_expired: bool,
+        retry_failed: bool,
+        resend_unknown: bool,
+        now: datetime | None,
+        batch_size: int,
+    ) -> Generator[Sequence[Any], None, None]:
+        """:meth:`claim_batches`: each batch's rows (target, key, attempts) once committed."""
         for batch in batched(targets, batch_size):
             when = utcnow(now)
             keys = dict(sorted(batch))
@@ -151,8 +183,9 @@ class Claims(LedgerBase):
                         retake,
                         reclaim_expired or retry_failed or resend_unknown,
                     )
-            # After the commit: a claim is handed out only once it is durable.
-            yield _sorted_claims(got)
+            # After the commit: a claim is handed out only once it is durable (inside
+            # Ledger.transaction(), the caller hands it out after that commits).
+            yield got
 
     @staticmethod
     def _claim_rows(

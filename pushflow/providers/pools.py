@@ -4,7 +4,7 @@ httpcore's connection pool looks at every one of its connections each time a req
 ends: whether it is closed, whether the server closed it (a ``poll`` of its socket when it is
 idle), and, for each connection, how many are idle (a count over all of them again). The cost
 per request grows with the square of the pool's connections: with 16 calls in flight it was
-about a third of the client's CPU for a PushMultiple call. :class:`Pools` keeps
+about a third of the CPU httpx spends on a PushMultiple call. :class:`Pools` keeps
 :data:`POOLS` ``httpx.AsyncClient`` objects (sharing one TLS context) and sends each request
 through the one with the fewest requests in flight, so each pool holds a quarter of the
 connections and the work per request is a sixteenth.
