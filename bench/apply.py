@@ -2,6 +2,7 @@
 
     python bench/apply.py                  # 100,000 targets (1,000 PushMultiple calls)
     python bench/apply.py --rows 20000     # a quick run
+    python bench/apply.py --repeat 4       # more runs of the httpx and pushflow phases
 
 ``pushflow emulator --latency 50`` is started as a subprocess on a free loopback port (every
 answer delayed 50 ms: a realistic round trip), with the template registered through its control
@@ -29,8 +30,11 @@ state reset before each:
   (arrival times of the calls, as the service sees them).
 
 Each phase reports calls/s (calls / wall time of the timed part) and client CPU per call
-(``resource.getrusage`` of its own process, user + sys, over the timed part). The emulator's CPU
-per call is shown beside it: on a small machine client and server share the cores.
+(``resource.getrusage`` of its own process, user + sys, every thread, over the timed part). The
+emulator's CPU per call is shown beside it: on a small machine client and server share the
+cores. The httpx and pushflow phases run ``--repeat`` times (2), alternating which goes first
+(pushflow on a fresh state each time), and the verdict takes the median of the per-run ratios:
+on a shared machine the load moves between phases. Each target is printed with PASS or MISS.
 See bench/README.md for the targets and the figures measured.
 """
 
