@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from pushflow.apply import collector
 from pushflow.apply.calls import Batch, Call
 from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
 from pushflow.apply.requests import calls_in, continuous_message
@@ -79,9 +80,12 @@ async def fire(
             f"{campaign.name}: occurrence {firing.key} names no time zone, but the campaign "
             "sends in each target's local time (occurrences key@zone)"
         )
-    with read_audience(
-        campaign.audience, firing.path, project.root, locate=audience_locate, zones=zones
-    ) as audience:
+    with (
+        collector.sending(),
+        read_audience(
+            campaign.audience, firing.path, project.root, locate=audience_locate, zones=zones
+        ) as audience,
+    ):
         audience.check()
         chosen = route(
             campaign, per_target=renderer.is_per_target, targets=audience.summary.targets

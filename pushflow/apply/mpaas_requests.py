@@ -267,14 +267,18 @@ def _multiple(
         texts=first.texts,
     )
     params = _tag(batch, shared_params(batch, "mpaas.PushMultiple", shared), ids)
-    # Built without validation: ids, keys and rendered values are already-checked strings,
-    # and serialisation (what goes on the wire) does not depend on how a model was made.
+    # Validated: in pydantic 2 that is about half the cost of ``model_construct``, whose
+    # Python loop over the fields runs for each of a call's up to 100 targets.
     items = [
-        TargetMsg.model_construct(
+        TargetMsg(
             target=target,
             msg_key=key,
-            template_key_value=dict(message.template_key_value),
-            extended_params={k: v for k, v in message.extras.items() if k in varying} or None,
+            template_key_value=message.template_key_value,
+            extended_params=(
+                {k: v for k, v in message.extras.items() if k in varying} or None
+                if varying
+                else None
+            ),
         )
         for (target, message), key in zip(targets, keys, strict=True)
     ]

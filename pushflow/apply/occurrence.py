@@ -15,11 +15,13 @@ run settles them first (:func:`settle_stale_claims`): an EMAS call carries an Id
 service honours for 15 minutes, so a first claim younger than that is simply taken again and the
 same call resent (the service answers with the first result); anything else becomes ``unknown``
 (and is looked up on the service: :mod:`pushflow.apply.resolve`).
-Calls run concurrently up to a bound; claims and records are committed per chunk. The ledger
-work (claims, records) runs in one thread of its own, in the order it is asked for, so the event
-loop keeps sending and reading answers while SQLite commits (an fsync each) or PostgreSQL
-answers: a chunk's claim is still committed before its call is made, and a call's outcome is
-recorded after its answer, as above.
+Calls run concurrently up to a bound (``concurrency``): a chunk's claim is made only once a slot
+is free, so no more sends are claimed than calls can be in flight. The ledger work (claims,
+records) is done by a :class:`~pushflow.apply.writer.LedgerWriter`: one thread of its own,
+several claims and records a transaction, so the event loop keeps sending and reading answers
+while SQLite commits (an fsync each) or PostgreSQL answers. A chunk's claim is still committed
+before its call is made, and a call's outcome recorded after its answer; at any moment the calls
+whose sends are claimed but not recorded in the state are at most the calls in flight.
 """
 
 from __future__ import annotations
@@ -27,14 +29,14 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import ParamSpec, TypeVar, cast
+from typing import cast
 
 from pushflow.apply.calls import Call, with_message_id
 from pushflow.apply.sender import Outcome, Sender
+from pushflow.apply.writer import LedgerWriter
 from pushflow.audience import Row
 from pushflow.ledger import Ledger
 from pushflow.plan.compile import send_target
@@ -49,9 +51,6 @@ EMAS_TOKEN_WINDOW = timedelta(minutes=14)
 #: Calls in flight at once by default (``pushflow apply --concurrency``). With a 50 ms round
 #: trip, 16 calls in flight allow 320 calls/s, above the default QPS caps.
 CONCURRENCY = 16
-
-P = ParamSpec("P")
-R = TypeVar("R")
 
 
 @dataclass
@@ -137,7 +136,8 @@ class OccurrenceRun:
         which has the one target :data:`EVERYONE`; ``[]`` when nothing is left to send)."""
         names = [EVERYONE] if rows is None else [row.target for row in rows]
         targets = [send_target(platform, name) for name in names]
-        pairs = [(target, self._key(target)) for target in targets]
+        key = self._key
+        pairs = [(target, key(target)) for target in targets]
         got = set(
             self.ledger.claim(
                 self.campaign,
@@ -154,7 +154,7 @@ class OccurrenceRun:
         )
         if rows is None:
             return None if got else []
-        return [row for row in rows if send_target(platform, row.target) in got]
+        return [row for row, target in zip(rows, targets, strict=True) if target in got]
 
     def record(self, call: Call, outcome: Outcome, tally: Tally) -> None:
         targets = list(call.targets)
@@ -196,25 +196,18 @@ class OccurrenceRun:
     ) -> Tally:
         """Send every chunk; ``build(rows, platform)`` makes its calls, ``stored_message``
         (ContinuouslyPush) makes the Push with Target=TBD that later calls refer to."""
-        with ThreadPoolExecutor(1, thread_name_prefix="pushflow-ledger") as ledger_thread:
-            loop = asyncio.get_running_loop()
-
-            async def in_ledger_thread(work: Callable[P, R], *args: P.args, **kw: P.kwargs) -> R:
-                return await loop.run_in_executor(
-                    ledger_thread, functools.partial(work, *args, **kw)
-                )
-
-            return await self._run(chunks, build, stored_message, in_ledger_thread)
+        async with LedgerWriter(self.ledger) as writer:
+            return await self._run(chunks, build, stored_message, writer)
 
     async def _run(
         self,
         chunks: Iterator[list[Row] | None],
         build: Callable[[list[Row] | None, str | None], list[Call]],
         stored_message: Callable[[str | None, int], Call] | None,
-        in_ledger_thread: Callable[..., Awaitable[object]],
+        writer: LedgerWriter,
     ) -> Tally:
         tally = Tally()
-        await in_ledger_thread(
+        settle = functools.partial(
             settle_stale_claims,
             self.ledger,
             self.campaign,
@@ -222,10 +215,19 @@ class OccurrenceRun:
             idempotent=self.idempotent,
             now=self.clock(),
         )
+        await writer.call(settle)
         slots = asyncio.Semaphore(self.concurrency)
         pending: set[asyncio.Task[None]] = set()
+        errors: list[BaseException] = []
         message_ids: dict[tuple[str | None, int], str] = {}
         calls_made: Counter[str | None] = Counter()
+
+        def record(call: Call, outcome: Outcome) -> None:
+            writer.record(
+                functools.partial(self.record, call, outcome, tally),
+                order=call.targets[0] if call.targets else "",
+                after=lambda: self.progress(tally),
+            )
 
         async def one(call: Call) -> None:
             try:
@@ -243,42 +245,72 @@ class OccurrenceRun:
                             code="StoredMessage",
                             error="the stored message (Push with Target=TBD) was not created",
                         )
-                        await in_ledger_thread(self.record, call, failed, tally)
+                        record(call, failed)
                         return
                     call = with_message_id(call, message_id)
                 outcome = await self.sender.send(call)
                 tally.calls += outcome.attempts
-                await in_ledger_thread(self.record, call, outcome, tally)
-                self.progress(tally)
+                record(call, outcome)
             finally:
                 slots.release()
+
+        async def send(
+            chunk: list[Row] | None, platform: str | None, claimed: Awaitable[list[Row] | None]
+        ) -> None:
+            """Wait for the chunk's claim (its slot held), then make its calls."""
+            try:
+                won = await claimed
+                if won == []:
+                    tally.skipped += len(chunk) if chunk is not None else 1
+                    calls = []
+                else:
+                    if chunk is not None and won is not None:
+                        tally.skipped += len(chunk) - len(won)
+                    calls = build(won, platform)
+            except BaseException:
+                slots.release()
+                raise
+            if not calls:
+                slots.release()
+            for index, call in enumerate(calls):
+                if index:
+                    await slots.acquire()
+                spawn(one(call))
+
+        def spawn(work: Coroutine[None, None, None]) -> None:
+            task = asyncio.create_task(work)
+            pending.add(task)
+            task.add_done_callback(finished)
+
+        def finished(task: asyncio.Task[None]) -> None:
+            pending.discard(task)
+            if not task.cancelled() and task.exception() is not None:
+                errors.append(cast(BaseException, task.exception()))
 
         for chunk in chunks:
             for platform in self.platforms:
                 # A slot first, then the claim: no more sends are claimed than calls can be in
-                # flight, so a crash leaves at most `concurrency` calls' sends unsettled.
+                # flight, so a crash leaves at most `concurrency` calls' sends unsettled. The
+                # claim is queued to the writer (committed in its next round, with the records
+                # queued before it); the next chunk's slot is waited for meanwhile.
                 await slots.acquire()
-                won = cast(
-                    "list[Row] | None",
-                    await in_ledger_thread(self.claim, chunk, platform, self.api),
-                )
-                if won == []:
+                if errors or writer.failure is not None:
                     slots.release()
-                    tally.skipped += len(chunk) if chunk is not None else 1
-                    continue
-                if chunk is not None and won is not None:
-                    tally.skipped += len(chunk) - len(won)
-                calls = build(won, platform)
-                for index, call in enumerate(calls):
-                    if index:
-                        await slots.acquire()
-                    task = asyncio.create_task(one(call))
-                    pending.add(task)
-                    task.add_done_callback(pending.discard)
-                if not calls:
-                    slots.release()
-        if pending:
-            await asyncio.gather(*pending)
+                    break
+                claimed = writer.claim(functools.partial(self.claim, chunk, platform, self.api))
+                spawn(send(chunk, platform, claimed))
+            else:
+                continue
+            break
+        while pending:
+            await asyncio.wait(set(pending))
+        try:
+            await writer.close()
+        except BaseException:
+            if not errors:
+                raise
+        if errors:
+            raise errors[0]
         return tally
 
     async def _message(

@@ -7,6 +7,7 @@ small module while callers see one object.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -57,6 +58,8 @@ class LedgerBase:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        #: The connection of :meth:`transaction`, per thread.
+        self._joined = threading.local()
 
     @property
     def engine(self) -> Engine:
@@ -73,8 +76,31 @@ class LedgerBase:
         return self._engine.dialect.name
 
     @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction for every ledger write this thread makes inside the block:
+        several claims and records, one commit (``BEGIN IMMEDIATE`` … ``COMMIT`` on SQLite).
+
+        Nothing is durable before the block ends: a claim made inside may be handed out only
+        after it. If the block raises, every write in it is rolled back. Reads inside the block
+        (on their own connections) do not see its writes. Blocks do not nest.
+        """
+        if getattr(self._joined, "conn", None) is not None:
+            raise RuntimeError("ledger transactions do not nest")
+        with self._engine.begin() as conn:
+            self._joined.conn = conn
+            try:
+                yield
+            finally:
+                self._joined.conn = None
+
+    @contextmanager
     def _write(self) -> Iterator[Connection]:
-        """A write transaction (``BEGIN IMMEDIATE`` on SQLite): commit on success."""
+        """A write transaction (``BEGIN IMMEDIATE`` on SQLite): commit on success; inside
+        :meth:`transaction`, that transaction."""
+        joined: Connection | None = getattr(self._joined, "conn", None)
+        if joined is not None:
+            yield joined
+            return
         with self._engine.begin() as conn:
             yield conn
 

@@ -24,13 +24,14 @@ targets already sent the same wall-clock time in another zone (:mod:`.zones`).
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Executable, and_, bindparam, delete, false, literal_column, null, or_
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Dialect
 
 from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
 from pushflow.ledger.records import Actor, Claim
@@ -74,7 +75,7 @@ class Claims(LedgerBase):
         As :meth:`claim_batches`, but holds the answer in memory: for millions of targets,
         iterate :meth:`claim_batches` instead.
         """
-        got = self.claim_batches(
+        got = self._claimed_rows(
             campaign,
             occurrence,
             targets,
@@ -87,7 +88,7 @@ class Claims(LedgerBase):
             now=now,
             batch_size=batch_size,
         )
-        return [claim.target for batch in got for claim in batch]
+        return [target for rows in got for target in sorted(row[0] for row in rows)]
 
     def claim_batches(
         self,
@@ -113,6 +114,38 @@ class Claims(LedgerBase):
         A retaken row counts one more attempt. ``api`` is recorded on new rows; ``lease`` is
         how long the claim is exclusive before it counts as expired.
         """
+        got = self._claimed_rows(
+            campaign,
+            occurrence,
+            targets,
+            owner,
+            lease,
+            api=api,
+            reclaim_expired=reclaim_expired,
+            retry_failed=retry_failed,
+            resend_unknown=resend_unknown,
+            now=now,
+            batch_size=batch_size,
+        )
+        for rows in got:
+            yield _sorted_claims(rows)
+
+    def _claimed_rows(
+        self,
+        campaign: str,
+        occurrence: str,
+        targets: Iterable[tuple[str, str]],
+        owner: str,
+        lease: timedelta,
+        *,
+        api: str,
+        reclaim_expired: bool,
+        retry_failed: bool,
+        resend_unknown: bool,
+        now: datetime | None,
+        batch_size: int,
+    ) -> Generator[Sequence[Any], None, None]:
+        """:meth:`claim_batches`: each batch's rows (target, key, attempts) once committed."""
         for batch in batched(targets, batch_size):
             when = utcnow(now)
             keys = dict(sorted(batch))
@@ -122,13 +155,6 @@ class Claims(LedgerBase):
                 "lease_expires_at": when + lease,
                 "claimed_at": when,
             }
-            retake = [
-                and_(sends.c.state == "claimed", sends.c.lease_expires_at < when)
-                if reclaim_expired
-                else false(),
-                sends.c.state == "failed" if retry_failed else false(),
-                sends.c.state == "unknown" if resend_unknown else false(),
-            ]
             got: Sequence[Any]
             with self._write() as conn:
                 for target in sent_in_other_zones(
@@ -150,6 +176,13 @@ class Claims(LedgerBase):
                         resend_unknown=resend_unknown,
                     )
                 else:
+                    retake = [
+                        and_(sends.c.state == "claimed", sends.c.lease_expires_at < when)
+                        if reclaim_expired
+                        else false(),
+                        sends.c.state == "failed" if retry_failed else false(),
+                        sends.c.state == "unknown" if resend_unknown else false(),
+                    ]
                     got = self._claim_rows(
                         conn,
                         campaign,
@@ -160,8 +193,9 @@ class Claims(LedgerBase):
                         retake,
                         reclaim_expired or retry_failed or resend_unknown,
                     )
-            # After the commit: a claim is handed out only once it is durable.
-            yield _sorted_claims(got)
+            # After the commit: a claim is handed out only once it is durable (inside
+            # Ledger.transaction(), the caller hands it out after that commits).
+            yield got
 
     @staticmethod
     def _claim_rows(
@@ -253,8 +287,7 @@ def _claim_sqlite(
     dialect = conn.dialect
 
     def bound(column: str, value: Any) -> Any:
-        process = sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-        return value if process is None else process(value)
+        return sqlite_bound(dialect, column, value)
 
     shared = (
         campaign,
@@ -301,6 +334,21 @@ def _claim_sqlite(
         params = shared + tuple(value for pair in chunk for value in pair) + extra
         got.extend(conn.exec_driver_sql(sql, params).all())
     return got
+
+
+def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
+    """``value`` as the ``sends`` column's own type binds it (a datetime as SQLite text), for
+    statements sent without SQLAlchemy's parameter processing."""
+    process = _bind_processor(dialect, column)
+    return value if process is None else process(value)
+
+
+@functools.cache
+def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
+    processor: Callable[[Any], Any] | None = (
+        sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
+    )
+    return processor
 
 
 def one_send(campaign: str, occurrence: str) -> Any:

@@ -38,7 +38,7 @@ from pushflow.providers.mpaas_models import (
     RevokePushTaskRequest,
 )
 from pushflow.providers.rpc import DEFAULT_TIMEOUT, RpcClient, SignatureVersion
-from pushflow.providers.wire import WireRequest, flatten
+from pushflow.providers.wire import WireRequest
 
 VERSION = "2020-10-28"
 DEFAULT_REGION = "cn-hangzhou"
@@ -81,7 +81,7 @@ class MpaasClient(RpcClient):
         self.region = region
 
     async def _rpc(self, action: str, request: WireRequest, answer: type[R]) -> R:
-        data: dict[str, Any] = await self.call(action, body=flatten(request.wire()))
+        data: dict[str, Any] = await self.call(action, body=request.params())
         error = envelope_error(data, action=action, status=200)
         if error is not None:
             raise error

@@ -15,7 +15,15 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-from pushflow.providers.wire import JsonMap, JsonStrMap, WireRequest, WireResponse, compact_json
+from pushflow.providers.wire import (
+    JsonMap,
+    JsonStrMap,
+    WireRequest,
+    WireResponse,
+    compact_json,
+    flatten,
+    wire_name,
+)
 
 
 class Strategy(BaseModel):
@@ -120,11 +128,28 @@ class TargetMsg(WireRequest):
     extended_params: JsonStrMap | None = None
 
 
+#: ``TargetMsg`` fields and their wire names: every one a text or a map sent as JSON.
+_TARGET_MSG_FIELDS = tuple((name, wire_name(name)) for name in TargetMsg.model_fields)
+
+
 class PushMultipleRequest(PushOptions, _LiveActivity):
     """``PushMultiple``: one template, per-target values (``TargetMsg.N.*``)."""
 
     template_name: str
     target_msg: list[TargetMsg] = Field(min_length=1)
+
+    def params(self) -> dict[str, str]:
+        """As :meth:`WireRequest.params`, each ``TargetMsg.N.*`` written directly (texts as they
+        are, maps as compact JSON, as their serialiser does): a call has up to 100 of them, and
+        dumping them as models and flattening that costs more than the call's HTTP."""
+        params = flatten(self.model_dump(by_alias=True, exclude_none=True, exclude={"target_msg"}))
+        for number, item in enumerate(self.target_msg, start=1):
+            prefix = f"TargetMsg.{number}."
+            for name, wire in _TARGET_MSG_FIELDS:
+                value = getattr(item, name)
+                if value is not None:
+                    params[prefix + wire] = value if isinstance(value, str) else compact_json(value)
+        return params
 
 
 class PushBroadcastRequest(PushOptions):

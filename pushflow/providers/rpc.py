@@ -21,7 +21,7 @@ from urllib.parse import quote_plus
 import httpx
 
 from pushflow import __version__
-from pushflow.providers import signing
+from pushflow.providers import form, signing
 from pushflow.providers.credentials import (
     Credentials,
     CredentialSource,
@@ -34,6 +34,7 @@ from pushflow.providers.errors import (
     TransportError,
     service_error,
 )
+from pushflow.providers.pools import Pools
 
 SignatureVersion = Literal["v3", "v2"]
 USER_AGENT = f"pushflow/{__version__}"
@@ -52,8 +53,8 @@ def redact(text: str, secrets: tuple[str, ...]) -> str:
         encoded = signing.percent_encode(secret)
         # raw; in a URL or form; and twice encoded, as in a v2 string to sign
         forms = {secret, encoded, quote_plus(secret), quote_plus(encoded, safe="~")}
-        for form in sorted(forms, key=len, reverse=True):
-            text = text.replace(form, "****")
+        for shown in sorted(forms, key=len, reverse=True):
+            text = text.replace(shown, "****")
     return text
 
 
@@ -88,7 +89,8 @@ class RpcClient:
         self.signature_version = signature_version
         self._clock = clock
         self._nonce = nonce
-        self._http = httpx.AsyncClient(transport=transport, timeout=timeout)
+        self._pools = Pools(transport, timeout)
+        self._http = self._pools.first
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={str(self.url)!r}, version={self.version!r})"
@@ -105,7 +107,7 @@ class RpcClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self._pools.aclose()
 
     def build_request(
         self,
@@ -116,7 +118,7 @@ class RpcClient:
     ) -> httpx.Request:
         """The signed ``POST /`` for ``action`` (``body=None``: no body at all, as the SDK)."""
         query = dict(query or {})
-        content = signing.form_body(body).encode("utf-8") if body is not None else None
+        content = form.encode(body).encode("utf-8") if body is not None else None
         nonce = self._nonce()
         when = signing.timestamp(self._clock() if self._clock else None)
         host = self.url.netloc.decode("ascii")
@@ -169,7 +171,7 @@ class RpcClient:
             )
         request = self.build_request(action, credentials, query, body)
         try:
-            response = await self._http.send(request)
+            response = await self._pools.send(request)
         except httpx.TimeoutException as exc:
             raise TransportError(
                 f"no answer from {self.url.host} within the timeout ({type(exc).__name__})",

@@ -4,6 +4,14 @@ Compiling parses the text, refuses the tags that would read files or recurse, wr
 ``{% for %}`` iterable in the loop budget, and records which context names the template reads
 (``jinja2.meta.find_undeclared_variables``): a template that reads ``row`` or ``target`` differs
 per target.
+
+Most per-target texts only put columns into text (``{{ row.first_name }}``, ``Hi {{ row.name
+}}!``). Such a template is also kept as its parts (:attr:`CompiledText.parts`): literal text,
+``row`` columns and ``target``. When every column it reads holds text, it is rendered by joining
+the parts, without running the template (about ten times cheaper); the result is the same string
+Jinja2 would make (``str`` of a text is itself). Anything else (a missing column, a value that is
+not text, a result over the output budget) runs the template, which gives the usual result or
+error.
 """
 
 from __future__ import annotations
@@ -15,7 +23,7 @@ from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, meta, nodes
 
-from pushflow.render.context import PER_TARGET_NAMES
+from pushflow.render.context import PER_TARGET_NAMES, RowView
 from pushflow.render.limits import MAX_OUTPUT_CHARS
 from pushflow.render.sandbox import (
     BUDGET_FILTER,
@@ -44,6 +52,12 @@ class TemplateCompileError(Exception):
     """A template that cannot be compiled; the message says why, without a position."""
 
 
+#: One part of a template that only interpolates: literal text, or ``(name, column)`` for
+#: ``{{ row.column }}`` / ``{{ row["column"] }}`` (name ``row``) and ``{{ target }}`` (``target``,
+#: column "").
+Part = str | tuple[str, str]
+
+
 @dataclass(frozen=True, eq=False)
 class CompiledText:
     """A campaign text ready to render: a sandboxed template, or literal text."""
@@ -54,6 +68,8 @@ class CompiledText:
     #: The environment's globals, copied once (Jinja2 would merge its ChainMap each rendering).
     globals: Mapping[str, Any] = field(default_factory=dict)
     has_loops: bool = False
+    #: The template as literal text, ``row`` columns and ``target``, when that is all it is.
+    parts: tuple[Part, ...] | None = None
 
     @property
     def per_target(self) -> bool:
@@ -78,6 +94,13 @@ class CompiledText:
         template = self.template
         if template is None:
             return self.text
+        if self.parts is not None:
+            row = scope.get("row")
+            target = scope.get("target")
+            if isinstance(row, RowView) and isinstance(target, str | None):
+                text = self.interpolate(row, target)
+                if text is not None:
+                    return text
         if self.has_loops:
             scope[BUDGET_KEY] = LoopBudget()
         environment = template.environment
@@ -92,6 +115,62 @@ class CompiledText:
                 )
             parts.append(chunk)
         return "".join(parts)
+
+    def interpolate(self, row: RowView, target: str | None) -> str | None:
+        """The text of an interpolating template (:attr:`parts`) for ``row`` and ``target``,
+        when every part is text; None when the template must run (:meth:`render_in`)."""
+        parts = self.parts
+        if parts is None:
+            return None
+        first = parts[0]
+        if len(parts) == 1 and not isinstance(first, str):  # the common `{{ row.column }}`
+            name, column = first
+            value = row.text(column) if name == "row" else target
+            return None if value is None or len(value) > MAX_OUTPUT_CHARS else value
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            name, column = part
+            value = row.text(column) if name == "row" else target
+            if value is None:
+                return None
+            out.append(value)
+        text = "".join(out)
+        return text if len(text) <= MAX_OUTPUT_CHARS else None
+
+
+def _parts(tree: nodes.Template) -> tuple[Part, ...] | None:
+    """The parts of a template that only puts ``row`` columns and ``target`` into literal text,
+    or None for any other template."""
+    if len(tree.body) != 1 or not isinstance(tree.body[0], nodes.Output):
+        return None
+    parts: list[Part] = []
+    for node in tree.body[0].nodes:
+        column = _row_column(node)
+        if isinstance(node, nodes.TemplateData):
+            parts.append(node.data)
+        elif isinstance(node, nodes.Name) and node.name == "target":
+            parts.append(("target", ""))
+        elif column is not None:
+            parts.append(("row", column))
+        else:
+            return None
+    return tuple(parts) or None
+
+
+def _row_column(node: nodes.Node) -> str | None:
+    """The column of ``row.column`` or ``row["column"]``; None for any other expression."""
+    if not isinstance(node, nodes.Getattr | nodes.Getitem):
+        return None
+    if not isinstance(node.node, nodes.Name) or node.node.name != "row":
+        return None
+    if isinstance(node, nodes.Getattr):
+        return str(node.attr)
+    if isinstance(node.arg, nodes.Const) and isinstance(node.arg.value, str):
+        return node.arg.value
+    return None
 
 
 def is_template(text: str) -> bool:
@@ -116,6 +195,7 @@ def compile_text(env: PushflowSandbox, text: str) -> CompiledText:
     try:
         # Both run the code generator, which also finds unknown filters and tests.
         names = frozenset(meta.find_undeclared_variables(tree))
+        parts = _parts(tree)
         loops = list(tree.find_all(nodes.For))
         for loop in loops:
             budgeted = nodes.Filter(
@@ -125,7 +205,7 @@ def compile_text(env: PushflowSandbox, text: str) -> CompiledText:
         template = env.from_string(tree)
     except TemplateSyntaxError as exc:
         raise TemplateCompileError(f"template error: {exc.message}{_line(text, exc)}") from exc
-    return CompiledText(text, template, names, dict(template.globals), bool(loops))
+    return CompiledText(text, template, names, dict(template.globals), bool(loops), parts)
 
 
 def _line(text: str, where: TemplateSyntaxError | nodes.Node) -> str:

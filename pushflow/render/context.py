@@ -61,6 +61,12 @@ class RowView(Mapping[str, Any]):
     def __repr__(self) -> str:
         return f"RowView({dict(self._columns)!r})"
 
+    def text(self, name: str) -> str | None:
+        """The column ``name`` when it holds text (what ``{{ row.name }}`` renders to), else
+        None (a missing column, or a value of another type)."""
+        value = self._columns.get(name)
+        return value if type(value) is str else None
+
     def lookup(self, name: str, undefined: Callable[..., Any]) -> Any:
         """``row.name`` / ``row['name']`` from a template: the column value, one of the mapping
         methods (when no column has that name), or ``undefined(hint=...)``."""

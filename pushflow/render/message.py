@@ -85,3 +85,42 @@ def assemble(
             target, texts.get(TITLE), texts.get(CONTENT), extras=extras, texts=texts
         )
     return RenderedMessage(target, texts.get(TITLE), texts.get(BODY), extras=extras, texts=texts)
+
+
+class Assembler:
+    """:func:`assemble` for the texts of one renderer, which always come with the same paths in
+    the same order: where each text goes (a template value, an extra) is worked out once per
+    order of paths, not per target. The message is the one :func:`assemble` makes, its maps in
+    the same order (a ``TemplateKeyValue`` is sent as JSON in that order)."""
+
+    def __init__(self, kind: MessageKind) -> None:
+        self.kind: MessageKind = kind
+        self._paths: tuple[Path, ...] | None = None
+        self._values: tuple[tuple[Path, str], ...] = ()
+        self._extras: tuple[tuple[Path, str], ...] = ()
+
+    def __call__(self, target: str | None, rendered: dict[Path, str]) -> RenderedMessage:
+        """The message of :attr:`kind` from ``rendered``, which it keeps as the message's
+        texts (pass a dict no one else changes)."""
+        if self.kind == "emas":
+            return assemble(self.kind, target, rendered)
+        paths = tuple(rendered)
+        if paths != self._paths:
+            self._paths = paths
+            self._values = _keys_under(paths, VALUES)
+            self._extras = _keys_under(paths, EXTRAS)
+        values = {key: rendered[path] for path, key in self._values}
+        extras = {key: rendered[path] for path, key in self._extras}
+        if self.kind == "mpaas-template":
+            return RenderedMessage(target, template_key_value=values, extras=extras, texts=rendered)
+        return RenderedMessage(
+            target, rendered.get(TITLE), rendered.get(CONTENT), extras=extras, texts=rendered
+        )
+
+
+def _keys_under(paths: tuple[Path, ...], prefix: Path) -> tuple[tuple[Path, str], ...]:
+    """Each path directly under ``prefix`` with its key, in order (as :func:`_under`)."""
+    size = len(prefix)
+    return tuple(
+        (path, str(path[size])) for path in paths if len(path) == size + 1 and path[:size] == prefix
+    )

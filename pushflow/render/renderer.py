@@ -35,7 +35,7 @@ from pushflow.render.context import (
 )
 from pushflow.render.errors import RenderError
 from pushflow.render.limits import Path
-from pushflow.render.message import MessageKind, RenderedMessage, assemble, final_texts
+from pushflow.render.message import Assembler, MessageKind, RenderedMessage, final_texts
 from pushflow.render.sandbox import PushflowSandbox, TemplateLimitError
 from pushflow.spec.limits import MPAAS_TARGET_EXTENDED_PARAMS_MAX
 
@@ -81,6 +81,7 @@ class CampaignRenderer:
         self._env = PushflowSandbox()
         self._compiled: dict[Path, CompiledText] = {}
         self._static: _Static | None = None
+        self._assemble = Assembler(kind)
         problems = self._compile()
         if problems:
             raise RenderError(problems)
@@ -104,7 +105,7 @@ class CampaignRenderer:
         Raises :class:`RenderError` with every problem of this rendering.
         """
         texts = self._texts(row, occurrence)
-        message = assemble(self.kind, row.target if row is not None else None, texts)
+        message = self._assemble(row.target if row is not None else None, texts)
         self._check(row, message.texts)
         return message
 
@@ -124,10 +125,17 @@ class CampaignRenderer:
         texts = dict(static.texts)
         failures: list[tuple[Path, Exception]] = []
         if self._per_target and row is not None:
-            scope = static.scope.copy()
-            scope["row"] = RowView(row.columns)
-            scope["target"] = row.target
+            view = RowView(row.columns)
+            scope: dict[str, Any] | None = None  # made for the first template that must run
             for path, compiled in self._per_target:
+                text = compiled.interpolate(view, row.target)
+                if text is not None:
+                    texts[path] = text
+                    continue
+                if scope is None:
+                    scope = static.scope.copy()
+                    scope["row"] = view
+                    scope["target"] = row.target
                 try:
                     texts[path] = compiled.render_in(scope)
                 except Exception as exc:  # the template's own failure, explained below

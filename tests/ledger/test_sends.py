@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 from itertools import count
+from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 
 from pushflow.ledger import Ledger
@@ -239,3 +242,79 @@ def test_sends_are_paged_in_code_point_order(ledger: Ledger, occurrence: str) ->
         seen += [send.target for send in page]
         after = page[-1].target
     assert seen == sorted(names)
+
+
+def test_records_of_many_targets_move_only_this_owners_claims(
+    ledger: Ledger, occurrence: str
+) -> None:
+    """Records go out in slices of targets (500 a statement on SQLite); the fence holds in
+    every slice."""
+    mine = [f"u{n:04d}" for n in range(1200)]
+    ledger.claim("promo", occurrence, targets(*mine), "me", LEASE, now=T0)
+    ledger.claim("promo", occurrence, targets("x1", "x2"), "other", LEASE, now=T0)
+    done = T0 + timedelta(seconds=1)
+    assert ledger.record_sent("promo", occurrence, [*mine, "x1"], "me", task_id="t9", now=done) == (
+        1200
+    )
+    assert ledger.send_counts("promo", occurrence) == {"sent": 1200, "claimed": 2}
+    last = ledger.send("promo", occurrence, "u1199")
+    assert last is not None
+    assert (last.task_id, last.finished_at, last.lease_expires_at) == ("t9", done, None)
+
+
+def test_one_transaction_commits_claims_and_records_together(
+    ledger: Ledger, occurrence: str
+) -> None:
+    ledger.claim("promo", occurrence, targets("a", "b"), "me", LEASE, now=T0)
+    with ledger.transaction():
+        assert ledger.record_sent("promo", occurrence, ["a", "b"], "me", task_id="t1") == 2
+        assert ledger.claim("promo", occurrence, targets("c", "a"), "me", LEASE, now=T0) == ["c"]
+    assert ledger.send_counts("promo", occurrence) == {"sent": 2, "claimed": 1}
+
+
+def test_a_transaction_that_fails_leaves_nothing(ledger: Ledger, occurrence: str) -> None:
+    ledger.claim("promo", occurrence, targets("a"), "me", LEASE, now=T0)
+
+    def record_then_claim_where_no_occurrence_is() -> None:
+        with ledger.transaction():
+            ledger.record_sent("promo", occurrence, ["a"], "me", task_id="t1")
+            ledger.claim("promo", occurrence, targets("b"), "me", LEASE, now=T0)
+            ledger.claim("promo", "nowhere", targets("c"), "me", LEASE, now=T0)
+
+    with pytest.raises(IntegrityError):
+        record_then_claim_where_no_occurrence_is()
+    assert ledger.send_counts("promo") == {"claimed": 1}
+    with ledger.transaction():  # the ledger is usable again
+        ledger.record_sent("promo", occurrence, ["a"], "me")
+    assert ledger.send_counts("promo") == {"sent": 1}
+
+
+def test_transactions_do_not_nest(ledger: Ledger) -> None:
+    with pytest.raises(RuntimeError) as caught, ledger.transaction(), ledger.transaction():
+        pass
+    assert str(caught.value) == "ledger transactions do not nest"
+
+
+def test_records_on_sqlite_find_their_rows_by_primary_key(tmp_path: Path) -> None:
+    """Without statistics SQLite would pick the state index for ``state = 'claimed'`` and read
+    every claimed send of every occurrence to record a hundred."""
+    statements: list[tuple[str, Any]] = []
+    with Ledger(str(tmp_path / "state.db")) as ledger:
+        revision = ledger.record_revision("promo", "a" * 16, {"title": "Hi"}, now=T0)
+        ledger.record_occurrence("promo", OCC, T0, revision.id)
+        names = [f"u{n:03d}" for n in range(100)]  # a PushMultiple call
+        ledger.claim("promo", OCC, targets(*names), "me", LEASE, now=T0)
+
+        def seen(conn: Any, cursor: Any, statement: str, params: Any, *_: Any) -> None:
+            if statement.startswith("UPDATE sends"):
+                statements.append((statement, params))
+
+        event.listen(ledger.engine, "before_cursor_execute", seen)
+        assert ledger.record_sent("promo", OCC, names, "me") == 100
+        ((statement, params),) = statements
+        with ledger.engine.connect() as conn:
+            plan = conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", params).all()
+    assert [row[3] for row in plan] == [
+        "SEARCH sends USING INDEX sqlite_autoindex_sends_1 (campaign=? AND occurrence=? AND "
+        "target=?)"
+    ]

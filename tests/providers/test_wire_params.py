@@ -23,6 +23,7 @@ from pushflow.providers import mpaas_models as mp
 from pushflow.providers.emas import EmasClient
 from pushflow.providers.mpaas import MpaasClient
 from pushflow.providers.rpc import RpcClient
+from pushflow.providers.wire import flatten
 
 from .fakes import CREDS, Recorder, SdkCall
 
@@ -450,3 +451,17 @@ async def test_mpaas_push_with_every_field_matches_the_sdk(
     await sent_by_pushflow(client, recorder, lambda c: getattr(c, method)(request))
 
     assert_same_wire(recorder, sdk_request(SdkMpaas, method, sdk_req), action)
+
+
+def test_push_multiple_params_are_its_wire_flattened() -> None:
+    """PushMultiple writes its TargetMsg entries directly: the same parameters as flattening
+    the dumped model, for every field set, and for entries that leave some out."""
+    full = mp.TargetMsg(**sample(mp.TargetMsg))
+    bare = mp.TargetMsg(target="u2", msg_key="k2")
+    values = mp.TargetMsg(target="u3", msg_key="k3", template_key_value={"name": "Zoë 李"})
+    request = mp.PushMultipleRequest(
+        **sample(mp.PushMultipleRequest, strategy_content=STRATEGY, target_msg=[full, bare, values])
+    )
+    assert request.params() == flatten(request.wire())
+    assert request.params()["TargetMsg.3.TemplateKeyValue"] == '{"name":"Zoë 李"}'
+    assert "TargetMsg.2.TemplateKeyValue" not in request.params()

@@ -1,0 +1,64 @@
+"""Form bodies: byte for byte what the SDK's ``urlencode`` of the sorted parameters makes."""
+
+from __future__ import annotations
+
+import random
+import string
+from urllib.parse import quote_plus
+
+import pytest
+
+from pushflow.providers.form import encode, quote_value
+from pushflow.providers.signing import form_body
+
+AWKWARD = [
+    "",
+    "plain-id_0.9~",
+    "hello world",
+    "a+b&c=d/e?f%g#h",
+    '{"name":"Zoë","item":"tea set","price":"¥12"}',
+    "李四 🙂",
+    "tab\tnew\nline\r",
+    "\u00a0\u2028\x7f\x00",
+]
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+def test_values_are_quoted_as_quote_plus_does(value: str) -> None:
+    assert quote_value(value) == quote_plus(value)
+
+
+def test_random_values_are_quoted_as_quote_plus_does() -> None:
+    rng = random.Random(7)
+    alphabet = string.printable + "¥é李🙂\u00a0\u2028"
+    for _ in range(2000):
+        value = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 20)))
+        assert quote_value(value) == quote_plus(value), value
+
+
+def test_a_value_that_is_not_utf8_fails_as_urlencode_does() -> None:
+    with pytest.raises(UnicodeEncodeError):
+        form_body({"a": "\ud800"})
+    with pytest.raises(UnicodeEncodeError):
+        encode({"a": "\ud800"})
+
+
+def test_a_push_multiple_body_is_the_sdk_form() -> None:
+    params = {
+        "AppId": "ONEX570DA89211721",
+        "WorkspaceId": "default",
+        "DeliveryType": "3",
+        "TaskName": "cart reminder ✓",
+        "TemplateName": "cart_reminder",
+    }
+    for n in range(1, 101):
+        params[f"TargetMsg.{n}.Target"] = f"user-{n:012x}"
+        params[f"TargetMsg.{n}.MsgKey"] = f"{n:032x}"
+        params[f"TargetMsg.{n}.TemplateKeyValue"] = f'{{"name":"Zoë {n}","price":"¥{n}"}}'
+    assert encode(params) == form_body(params)
+    assert encode({}) == form_body({}) == ""
+
+
+def test_awkward_names_are_quoted_too() -> None:
+    params = {f"Key {value}": value for value in AWKWARD if value != "\u00a0\u2028\x7f\x00"}
+    assert encode(params) == form_body(params)
