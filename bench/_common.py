@@ -6,14 +6,41 @@ folder (``from _common import …``).
 
 from __future__ import annotations
 
+import json
 import random
 import resource
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from typing import Any
 
 
 def peak_rss_mib() -> float:
     """This process's peak resident set size (Linux reports KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_phase(script: str, *args: str) -> dict[str, Any]:
+    """Run ``script`` with ``args`` in a fresh child process and read the JSON it prints: a
+    phase's own peak RSS (Linux carries the RSS of the forking process into the child's
+    ``ru_maxrss``, so the parent stays small)."""
+    done = subprocess.run(
+        [sys.executable, script, *args], check=True, capture_output=True, text=True
+    )
+    result: dict[str, Any] = json.loads(done.stdout)
+    return result
+
+
+def print_peak_growth(results: dict[int, dict[str, dict[str, float]]], phase: str) -> None:
+    """With results at two sizes (x10 apart), how ``phase``'s peak RSS grew between them."""
+    sizes = sorted(results)
+    if len(sizes) != 2:
+        return
+    small, large = (results[rows][phase]["peak_mib"] for rows in sizes)
+    print(
+        f"\npeak RSS of the {phase} phase: {small:.1f} MiB at {sizes[0]:,} rows, "
+        f"{large:.1f} MiB at {sizes[1]:,} rows (x{large / small:.2f} for x10 rows)"
+    )
 
 
 def ids_with_repeats(

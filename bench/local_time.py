@@ -25,13 +25,11 @@ import argparse
 import csv
 import json
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ids_with_repeats, peak_rss_mib
+from _common import child_phase, ids_with_repeats, peak_rss_mib, print_peak_growth
 
 CHUNK = 1000
 ZONES = [
@@ -103,14 +101,8 @@ def phase(path: Path, zoned: bool) -> dict[str, float]:
 
 
 def run_phase(name: str, path: Path, rows: int = 0) -> dict[str, float]:
-    done = subprocess.run(
-        [sys.executable, __file__, "--phase", name, "--csv", str(path), "--rows", str(rows)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, float] = json.loads(done.stdout)
-    return result
+    """One phase in a child process of its own (its own peak RSS)."""
+    return child_phase(__file__, "--phase", name, "--csv", str(path), "--rows", str(rows))
 
 
 def measure(rows: int, folder: Path) -> dict[str, dict[str, float]]:
@@ -151,12 +143,7 @@ def main() -> None:
     sizes = sorted({max(args.rows // 10, 1), args.rows})
     with tempfile.TemporaryDirectory(prefix="pushflow-bench-") as folder:
         results = {rows: measure(rows, Path(folder)) for rows in sizes}
-    if len(sizes) == 2:
-        small, large = (results[rows]["zoned"]["peak_mib"] for rows in sizes)
-        print(
-            f"\npeak RSS of the zoned phase: {small:.1f} MiB at {sizes[0]:,} rows, "
-            f"{large:.1f} MiB at {sizes[1]:,} rows (x{large / small:.2f} for x10 rows)"
-        )
+    print_peak_growth(results, "zoned")
 
 
 if __name__ == "__main__":

@@ -31,14 +31,12 @@ import argparse
 import csv
 import json
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-from _common import ids_with_repeats, peak_rss_mib
+from _common import child_phase, ids_with_repeats, peak_rss_mib
 
 #: Share of rows that repeat an earlier id.
 DUPLICATE_SHARE = 0.005
@@ -202,15 +200,7 @@ def run_phase(name: str, root: Path, rows: int = 0, frequency_cap: bool = False)
     """One phase in a fresh child process: its own peak RSS (Linux carries the RSS of the
     forking process into the child's ``ru_maxrss``, so this parent stays small)."""
     flag = ["--frequency-cap"] if frequency_cap else []
-    args = ["--phase", name, "--root", str(root), "--rows", str(rows), *flag]
-    done = subprocess.run(
-        [sys.executable, __file__, *args],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    result: dict[str, Any] = json.loads(done.stdout)
-    return result
+    return child_phase(__file__, "--phase", name, "--root", str(root), "--rows", str(rows), *flag)
 
 
 def _line(name: str, result: dict[str, Any]) -> str:
