@@ -103,9 +103,7 @@ async def fire(
         batches: dict[str | None, Batch] = {}
 
         def build(rows: list[Row] | None, platform: str | None) -> list[Call]:
-            messages = (
-                [shared] if shared is not None else [renderer.render(r, local) for r in rows or []]
-            )
+            messages = [shared] if shared is not None else renderer.render_rows(rows or [], local)
             batch = batches.get(platform)
             if batch is None:
                 batch = batches[platform] = Batch(

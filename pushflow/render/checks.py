@@ -25,6 +25,12 @@ _REQUIRED: dict[MessageKind, dict[Path, str]] = {
 }
 
 
+def has_checks(kind: MessageKind) -> bool:
+    """Whether :func:`check_message` can find anything in a ``kind`` message (nothing, for an
+    mPaaS template's values: no text of it is required or limited on its own)."""
+    return bool(_REQUIRED[kind]) or kind == "emas"
+
+
 def check_message(kind: MessageKind, texts: Mapping[Path, str]) -> list[Finding]:
     """Every limit the rendered ``texts`` of a ``kind`` message break."""
     found: list[Finding] = []

@@ -14,7 +14,7 @@ its YAML position. Texts that do not depend on the target are rendered once per 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,7 +24,7 @@ from jinja2.exceptions import SecurityError
 
 from pushflow.audience.sources import Row
 from pushflow.errors import Location, Problem
-from pushflow.render.checks import check_message
+from pushflow.render.checks import check_message, has_checks
 from pushflow.render.compiler import CompiledText, TemplateCompileError, compile_text
 from pushflow.render.context import (
     CONTEXT_NAMES,
@@ -88,6 +88,8 @@ class CampaignRenderer:
         self.per_target_paths = frozenset(p for p, c in self._compiled.items() if c.per_target)
         #: The per-target texts in source order, ready to render.
         self._per_target = [(p, c) for p, c in self._compiled.items() if c.per_target]
+        #: Whether rendered texts of this kind can break a limit (mPaaS template values cannot).
+        self._checked = has_checks(kind)
 
     @property
     def is_per_target(self) -> bool:
@@ -108,6 +110,37 @@ class CampaignRenderer:
         message = self._assemble(row.target if row is not None else None, texts)
         self._check(row, message.texts)
         return message
+
+    def render_rows(self, rows: Sequence[Row], occurrence: datetime) -> list[RenderedMessage]:
+        """:meth:`render` of each row, in order: the same messages, the same errors.
+
+        A chunk's rows share the occurrence, its target-independent texts and the checks that
+        apply, so those are looked up once per chunk; a row whose texts are not all plain
+        interpolations (:meth:`CompiledText.interpolate`) goes through :meth:`render`.
+        """
+        if not self._per_target or occurrence.tzinfo is None or occurrence.utcoffset() is None:
+            return [self.render(row, occurrence) for row in rows]
+        static = self._render_static(occurrence)
+        if static.problems:
+            return [self.render(row, occurrence) for row in rows]  # raises, as render does
+        base, per_target, assemble = static.texts, self._per_target, self._assemble
+        checked = self._checked
+        messages: list[RenderedMessage] = []
+        for row in rows:
+            view, target = RowView(row.columns), row.target
+            texts = dict(base)
+            for path, compiled in per_target:
+                text = compiled.interpolate(view, target)
+                if text is None:
+                    messages.append(self.render(row, occurrence))
+                    break
+                texts[path] = text
+            else:
+                message = assemble(target, texts)
+                if checked:
+                    self._check(row, message.texts)
+                messages.append(message)
+        return messages
 
     def check(self, row: Row | None, occurrence: datetime) -> None:
         """Render ``row`` at ``occurrence`` and check the texts against their limits, as

@@ -62,3 +62,30 @@ def test_a_push_multiple_body_is_the_sdk_form() -> None:
 def test_awkward_names_are_quoted_too() -> None:
     params = {f"Key {value}": value for value in AWKWARD if value != "\u00a0\u2028\x7f\x00"}
     assert encode(params) == form_body(params)
+
+
+def test_random_bodies_are_the_sdk_form() -> None:
+    """Every body, ASCII or not, with values that are empty, literal or full of escapes, is
+    urlencode's."""
+    rng = random.Random(11)
+    alphabet = string.printable + "¥é李🙂\u00a0"
+    for size in (1, 2, 3, 17, 300):
+        for _ in range(20):
+            params = {
+                f"P.{n}": "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+                for n in range(size)
+            }
+            assert encode(params) == form_body(params), params
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"a": "x\x00y", "b": "¥ 1", "c": ""},
+        {"a": "\x00", "b": "\x00"},
+        {"only": "\x00\x00"},
+        {"a": "", "b": "", "c": "plain"},
+    ],
+)
+def test_values_holding_nul_are_escaped_as_urlencode_does(params: dict[str, str]) -> None:
+    assert encode(params) == form_body(params)

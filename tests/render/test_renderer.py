@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from pushflow.audience.sources import Row
-from pushflow.render import RenderError
+from pushflow.render import MessageKind, RenderError
 from tests.render.conftest import OCCURRENCE, Build, row
 
 P = "campaigns/x.yaml"
@@ -260,3 +260,77 @@ def test_the_loop_budget_is_per_text_and_per_target(build: Build) -> None:
         assert len(renderer.render(row(n="9"), OCCURRENCE).template_key_value["a"]) == 9000
     with pytest.raises(RenderError, match="render-limit"):
         renderer.render(row(n="10"), OCCURRENCE)
+
+
+# --- render_rows: a chunk at a time, the same messages and errors as render -----------------
+
+
+def _messages(method: Callable[[], object]) -> object:
+    try:
+        messages = method()
+    except RenderError as exc:
+        return str(exc)
+    assert isinstance(messages, list)
+    return [(m.target, m.title, m.body, m.template_key_value, m.extras, m.texts) for m in messages]
+
+
+CHUNK_CASES: list[tuple[MessageKind, dict[tuple[str | int, ...], str], list[Row]]] = [
+    # interpolations only: the per-chunk path for every row
+    (
+        "mpaas-template",
+        {values("name"): "{{ row.first_name }}", values("hi"): "Hi {{ row.first_name }}!"},
+        [row(2, "u1", first_name="Ann"), row(3, "u2", first_name="李四 🙂")],
+    ),
+    # a non-text column: that row is rendered by the template, the others interpolated
+    (
+        "mpaas-template",
+        {values("n"): "{{ row.n }}", ("message", "extras", "k"): "{{ campaign.name }}"},
+        [
+            row(2, "u1", n="1"),
+            Row("u2", {"user_id": "u2", "n": 7}, row(3).location),
+            row(4, "u3", n="x"),
+        ],
+    ),
+    # a missing column: the same error, naming the row
+    (
+        "mpaas-template",
+        {values("name"): "{{ row.first_name }}"},
+        [row(2, "u1", first_name="Ann"), row(3, "u2")],
+    ),
+    # EMAS: limits checked per row, after interpolation
+    (
+        "emas",
+        {TITLE: "{{ row.title }}", BODY: "Dear {{ row.first_name }}"},
+        [row(2, "u1", title="ok", first_name="Ann"), row(3, "u2", title="题" * 60, first_name="A")],
+    ),
+    # mPaaS simple: an empty title after rendering is refused
+    (
+        "mpaas-simple",
+        {TITLE: "{{ row.title }}", CONTENT: "x {{ target }}"},
+        [row(2, "u1", title="ok"), row(3, "u2", title=" ")],
+    ),
+    # texts that are templates, not interpolations
+    (
+        "mpaas-simple",
+        {TITLE: "{{ row.title | upper }}", CONTENT: "{{ occurrence.year }}"},
+        [row(2, "u1", title="ok"), row(3, "u2", title="b")],
+    ),
+    # texts the same for everyone
+    ("mpaas-simple", {TITLE: "Hi", CONTENT: "{{ campaign.name }}"}, [row(2), row(3, "u2")]),
+]
+
+
+@pytest.mark.parametrize(("kind", "texts", "rows"), CHUNK_CASES)
+def test_render_rows_is_render_of_each_row(
+    build: Build, kind: MessageKind, texts: dict[tuple[str | int, ...], str], rows: list[Row]
+) -> None:
+    renderer = build(kind, texts)
+    one_by_one = _messages(lambda: [renderer.render(r, OCCURRENCE) for r in rows])
+    assert _messages(lambda: build(kind, texts).render_rows(rows, OCCURRENCE)) == one_by_one
+    assert _messages(lambda: renderer.render_rows(rows, OCCURRENCE)) == one_by_one  # warm
+
+
+def test_render_rows_refuses_a_naive_occurrence(build: Build) -> None:
+    renderer = build("mpaas-template", {values("name"): "{{ row.first_name }}"})
+    with pytest.raises(ValueError, match="aware"):
+        renderer.render_rows([row(first_name="Ann")], OCCURRENCE.replace(tzinfo=None))
