@@ -258,11 +258,12 @@ def build_plan(
                     for group_api in {group.api for group in plan.groups}
                     for key in unsent_keys(campaign, group_api)
                 ]
+                unknown = state.unknown_warning(campaign.name)
                 plan = plan.model_copy(
                     update={
                         "diff": diff,
                         "estimated_seconds": estimated_seconds(plan, rates),
-                        "warnings": [*plan.warnings, *dropped],
+                        "warnings": [*plan.warnings, *dropped, *([unknown] if unknown else [])],
                     }
                 )
                 plans.append(plan)

@@ -60,6 +60,23 @@ class State:
                 yield send.target
             after = page[-1].target
 
+    def unknown_warning(self, campaign: str) -> str | None:
+        """What a reviewer should know of ``campaign``'s sends whose outcome is unknown (they
+        count as done, so the plan would otherwise not show them); None when there are none, or
+        when the user asked to resend them (they are then planned as sends)."""
+        if self.ledger is None or "unknown" not in self.done_states:
+            return None
+        count = self.ledger.send_counts(campaign).get("unknown", 0)
+        if not count:
+            return None
+        sends = "send has" if count == 1 else "sends have"
+        return (
+            f"{count} {sends} an unknown outcome (a call got no answer, or the process stopped "
+            f"before recording it) and will not be resent: `pushflow history {campaign}` lists "
+            "them; `pushflow apply --resend-unknown` looks them up on the service first and "
+            "resends only those it cannot find"
+        )
+
     def done_on_every(
         self, campaign: str, occurrence: str, platforms: tuple[str, ...]
     ) -> Iterator[str]:

@@ -273,7 +273,28 @@ def test_a_crash_after_sending_is_unknown_not_resent(
         assert ledger.send_counts("digest", "now") == {"unknown": USERS}
     assert len(tcp.emulator.calls.filter({"action": "PushSimple"})) == made  # nothing twice
     assert tcp.emulator.calls.filter({"action": "QueryPushAnalysisTaskList"}) == []
-    forced = apply(root, tcp, at=NOW + LEASE * 2, resend_unknown=True)
+    # The next plan has nothing to send, and says why the unknown sends are not in it.
+    after = NOW + LEASE * 2
+    with freeze_time(after):
+        plan = make_plan([], project_file=root / "pushflow.yaml", now=after, environ=environ(tcp))
+        asked = make_plan(
+            [],
+            project_file=root / "pushflow.yaml",
+            now=after,
+            environ=environ(tcp),
+            resend_unknown=True,
+        )
+    (digest,) = plan.campaigns
+    assert digest.action == "unchanged"
+    assert digest.warnings == [
+        f"{USERS} sends have an unknown outcome (a call got no answer, or the process stopped "
+        "before recording it) and will not be resent: `pushflow history digest` lists them; "
+        "`pushflow apply --resend-unknown` looks them up on the service first and resends only "
+        "those it cannot find"
+    ]
+    (again,) = asked.campaigns
+    assert (again.action, again.warnings) == ("send", [])
+    forced = apply(root, tcp, at=after, resend_unknown=True)
     assert forced.total.sent == USERS  # type: ignore[attr-defined]
 
 
