@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 from pushflow.emulator import templates as tpl
@@ -148,15 +149,40 @@ def template_values(raw: str, template: Mapping[str, Any], where: str) -> dict[s
             raise invalid(f"{where} must be a JSON object")
         values = parsed
     needed = tpl.placeholders(template["title"], template["content"])
-    missing = sorted(needed - set(values))
-    if missing:
+    if not values.keys() >= needed:
+        missing = sorted(needed.difference(values))
         raise MpaasError(3023, f"{where} lacks placeholder(s) {', '.join(missing)}")
     return {str(k): str(v) for k, v in values.items()}
 
 
 def payload_size(title: str, content: str, extended: Mapping[str, str]) -> int:
-    body = {"title": title, "content": content, "extendedParams": dict(extended)}
-    return len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    """UTF-8 bytes of ``{"title": …, "content": …, "extendedParams": {…}}`` as ``json.dumps``
+    (``ensure_ascii=False``) writes it."""
+    return message_size(title, content, extended_size(extended))
+
+
+def extended_size(extended: Mapping[str, str]) -> int:
+    """The ``extendedParams`` share of :func:`payload_size`: the same for every target of a
+    PushMultiple call without per-target parameters, so reckoned once."""
+    return len(json.dumps(dict(extended), ensure_ascii=False).encode("utf-8"))
+
+
+#: ``{"title": , "content": , "extendedParams": }``: the bytes ``json.dumps`` puts around the
+#: three values with its default separators.
+_FRAME_BYTES = len('{"title": , "content": , "extendedParams": }')
+
+
+def message_size(title: str, content: str, extended_bytes: int) -> int:
+    """:func:`payload_size` with the ``extendedParams`` share given: a string's JSON is what
+    ``encode_basestring`` (the C escaper ``json.dumps`` uses for a ``str``) makes of it, so
+    the object need not be built and serialised for each of 100 targets."""
+    title_json, content_json = encode_basestring(title), encode_basestring(content)
+    return (
+        _FRAME_BYTES
+        + (len(title_json) if title_json.isascii() else len(title_json.encode("utf-8")))
+        + (len(content_json) if content_json.isascii() else len(content_json.encode("utf-8")))
+        + extended_bytes
+    )
 
 
 def claim_msgkeys(
