@@ -258,18 +258,23 @@ def deliver(emu: Emulator, plan: Plan, now: Any, unique_id: str = "") -> str:
             "unique_id": unique_id,
         },
     )
-    for message in messages:
-        key = f"{plan['app_id']}|{plan['workspace_id']}|{message['msg_key']}|{message['target']}"
-        emu.store.put(
-            "mpaas_message",
-            key,
-            {
-                **message,
-                "task_id": task_id,
-                "pushed_at": to_millis(now),
-                "revoked": False,
-                "title": message.get("title", plan["title"]),
-                "content": message.get("content", plan["content"]),
-            },
-        )
+    prefix = f"{plan['app_id']}|{plan['workspace_id']}|"
+    pushed_at = to_millis(now)
+    emu.store.put_many(
+        "mpaas_message",
+        [
+            (
+                f"{prefix}{message['msg_key']}|{message['target']}",
+                {
+                    **message,
+                    "task_id": task_id,
+                    "pushed_at": pushed_at,
+                    "revoked": False,
+                    "title": message.get("title", plan["title"]),
+                    "content": message.get("content", plan["content"]),
+                },
+            )
+            for message in messages
+        ],
+    )
     return task_id

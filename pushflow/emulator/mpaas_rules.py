@@ -190,21 +190,24 @@ def claim_msgkeys(
 ) -> None:
     """Flag a repeated msgKey as ``duplicate``; in strict mode refuse it with 3028."""
     keys = list(keys)
+    prefix = f"{app_id}|{workspace_id}|"
+    stored = emu.store.get_many("msgkey", [prefix + key for key in keys])
     seen_here: set[str] = set()
     repeated = []
-    for key in keys:
-        if key in seen_here or emu.store.get("msgkey", f"{app_id}|{workspace_id}|{key}"):
+    first_seen = ctx.now.isoformat()
+    new: dict[str, dict[str, str]] = {}  # store key -> record of each msgKey new to the store
+    for key, record in zip(keys, stored, strict=True):
+        if key in seen_here or record:
             repeated.append(key)
+        elif record is None:
+            new[prefix + key] = {"msg_key": key, "first_seen": first_seen}
         seen_here.add(key)
     if repeated:
         if emu.config.strict_msgkeys:
             raise invalid(f"msgKey already used: {', '.join(sorted(set(repeated)))}")
         ctx.duplicate = True
         ctx.notes.append(f"duplicate msgKey: {', '.join(sorted(set(repeated)))}")
-    for key in keys:
-        store_key = f"{app_id}|{workspace_id}|{key}"
-        if emu.store.get("msgkey", store_key) is None:
-            emu.store.put("msgkey", store_key, {"msg_key": key, "first_seen": ctx.now.isoformat()})
+    emu.store.put_many("msgkey", new.items())
 
 
 def strategy(emu: Emulator, ctx: CallContext, app_id: str, workspace_id: str) -> Strategy:

@@ -74,6 +74,11 @@ class Params(Mapping[str, str]):
     def __len__(self) -> int:
         return len(self._values)
 
+    def as_dict(self) -> dict[str, str]:
+        """A copy as a plain ``dict`` (``dict(params)`` would read the ~300 parameters of a
+        PushMultiple call one ``__getitem__`` at a time)."""
+        return dict(self._values)
+
     def text(self, name: str) -> str:
         """The value stripped of surrounding blanks, or ``''`` when absent."""
         return self._values.get(name, "").strip()
