@@ -22,7 +22,7 @@ from pushflow.emulator.limits import (
 )
 from pushflow.emulator.service import CallContext, Emulator
 from pushflow.emulator.strategy import Strategy, parse
-from pushflow.emulator.wire import Params
+from pushflow.emulator.wire import Params, json_loads
 
 
 def invalid(detail: str) -> MpaasError:
@@ -142,7 +142,7 @@ def template_values(raw: str, template: Mapping[str, Any], where: str) -> dict[s
     values: dict[str, Any] = {}
     if raw.strip():
         try:
-            parsed = json.loads(raw)
+            parsed = json_loads(raw)
         except ValueError:
             raise invalid(f"{where} is not valid JSON") from None
         if not isinstance(parsed, dict):

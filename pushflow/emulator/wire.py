@@ -12,51 +12,62 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
+from json.scanner import make_scanner
 from typing import Any
 from urllib.parse import unquote
 
 Fail = Callable[[str], Exception]
 
 _INDEXED = re.compile(r"^(\d+)\.(.+)$")
-#: A ``%`` that does not start an escape (two hex digits): ``unquote`` keeps it as it is.
-_STRAY_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _decode(text: str) -> str | None:
+    """``unquote_plus(text)`` in C, or ``None`` when that would not be what ``unquote`` does:
+    ``text`` not ASCII, holding a backslash (it would start an escape of ``unicode_escape``'s
+    own), or a ``%`` that starts no escape (``unquote`` keeps it; here it fails the decoding).
+
+    ``unquote`` turns each escape into a byte in a Python loop, and a PushMultiple body holds
+    100 ``TemplateKeyValue`` JSON maps of about 20 escapes each: this was the emulator's largest
+    cost per call. Here each ``%`` becomes ``\\x``, ``unicode_escape`` turns ``\\xHH`` into the
+    code point HH, Latin-1 gives the bytes back and they are decoded as UTF-8 with ``replace``,
+    as ``unquote`` decodes its bytes.
+    """
+    if not text.isascii() or "\\" in text:
+        return None
+    escaped = text.replace("+", " ").replace("%", "\\x").encode("ascii")
+    try:
+        code_points = escaped.decode("unicode_escape")
+    except UnicodeDecodeError:
+        return None
+    return code_points.encode("latin-1").decode("utf-8", "replace")
 
 
 def unquote_plus(text: str) -> str:
-    """``urllib.parse.unquote_plus(text)``, the way ``parse_qsl`` decodes names and values.
-
-    A PushMultiple body holds 100 ``TemplateKeyValue`` JSON maps of about 20 escapes each, and
-    ``unquote`` turns every escape into a byte in a Python loop (the emulator's largest single
-    cost per call). An ASCII text whose every ``%`` starts a valid escape and which holds no
-    backslash (that would start an escape of ``unicode_escape``'s own) is decoded in C instead:
-    each ``%`` becomes ``\\x``, ``unicode_escape`` turns ``\\xHH`` into the code point HH,
-    Latin-1 gives the bytes back and they are decoded as UTF-8 with ``replace``, exactly as
-    ``unquote`` decodes its bytes. Any other text takes ``unquote``.
-    """
-    if "+" in text:
-        text = text.replace("+", " ")
+    """``urllib.parse.unquote_plus(text)``, the way ``parse_qsl`` decodes names and values."""
     if "%" not in text:
-        return text
-    if text.isascii() and "\\" not in text and _STRAY_PERCENT.search(text) is None:
-        code_points = text.replace("%", "\\x").encode("ascii").decode("unicode_escape")
-        return code_points.encode("latin-1").decode("utf-8", "replace")
-    return unquote(text)
+        return text.replace("+", " ")
+    decoded = _decode(text)
+    return decoded if decoded is not None else unquote(text.replace("+", " "))
+
+
+def _pairs(text: str) -> list[tuple[str, str]]:
+    """Names and values of ``text`` as they are: fields cut at ``&``, each at its first ``=``."""
+    return [(name, value) for name, _, value in (f.partition("=") for f in text.split("&") if f)]
 
 
 def parse_form(text: str) -> list[tuple[str, str]]:
     """``urllib.parse.parse_qsl(text, keep_blank_values=True)``: pairs in order, repeated names
     kept, empty fields skipped, a field without ``=`` read as a blank value."""
-    pairs = []
-    for field in text.split("&"):
-        if field:
-            name, _, value = field.partition("=")
-            # most names and values need no decoding: skip the call for them
-            if "%" in name or "+" in name:
-                name = unquote_plus(name)
-            if "%" in value or "+" in value:
-                value = unquote_plus(value)
-            pairs.append((name, value))
-    return pairs
+    if "%" not in text and "+" not in text:
+        return _pairs(text)
+    if "%26" not in text and "%3D" not in text and "%3d" not in text:
+        # Decoded as a whole and then cut: without those escapes no "&" or "=" comes out of
+        # decoding, and UTF-8 decoding cannot run across a separator (an ASCII byte always ends
+        # a broken sequence before it, as the end of a name or value would).
+        decoded = _decode(text)
+        if decoded is not None:
+            return _pairs(decoded)
+    return [(unquote_plus(name), unquote_plus(value)) for name, value in _pairs(text)]
 
 
 class Params(Mapping[str, str]):
@@ -129,6 +140,23 @@ class Params(Mapping[str, str]):
                 continue
             groups.setdefault(int(number), {})[field] = value
         return [groups[i] for i in sorted(groups)]
+
+
+#: The C scanner ``json.loads`` ends in (for the default decoder), made as ``JSONDecoder`` makes
+#: it; typeshed types its argument as a ``make_scanner`` (a to-do there: any object with the
+#: decoder's attributes will do).
+_scan = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+
+
+def json_loads(raw: str) -> Any:
+    """``json.loads(raw)``, without its three Python layers around the C scanner when ``raw``
+    is one JSON value with nothing around it (each of the 100 ``TemplateKeyValue`` maps of a
+    PushMultiple call). Anything else, errors included, is left to ``json.loads``."""
+    try:
+        value, end = _scan(raw, 0)
+    except (StopIteration, ValueError):
+        return json.loads(raw)
+    return value if end == len(raw) else json.loads(raw)
 
 
 def json_map(raw: str, name: str, fail: Fail) -> dict[str, Any]:

@@ -3,14 +3,16 @@ replace: ``urllib.parse.parse_qsl``/``unquote_plus`` and the ``_INDEXED`` patter
 
 from __future__ import annotations
 
+import json
 import random
 import re
+from typing import Any
 from urllib.parse import parse_qsl
 from urllib.parse import unquote_plus as stdlib_unquote_plus
 
 import pytest
 
-from pushflow.emulator.wire import Params, parse_form, unquote_plus
+from pushflow.emulator.wire import Params, json_loads, parse_form, unquote_plus
 
 # Pieces that meet every branch: escapes valid and not (short, non-hex, stray, doubled), escapes
 # of separators and of invalid or cut UTF-8, '+', backslashes (unicode_escape's own escapes),
@@ -45,8 +47,17 @@ _TRICKY = [
 ]
 
 
-def _random_text(rng: random.Random) -> str:
-    return "".join(rng.choice(_PIECES) for _ in range(rng.randrange(0, 24)))
+# Pieces of texts that are decoded all at once (ASCII, every % an escape, no backslash, no %26):
+# escapes of broken UTF-8 meet the separators that end each name and value.
+_ESCAPED_PIECES = [
+    "a", "0", "f", "=", "&", "+", "%41", "%e4", "%E4%B8%AD", "%E4%B8", "%E4", "%B8%AD", "%ff",
+    "%C3", "%c3%a9", "%F0%9F%98", "%F0%9F%98%80", "%ED%A0%80", "%E0%80", "%C0%AF", "%80", "%3D",
+    "%2B", "%25", "%0A", "%00", "%7B%22k%22%3A%22v%22%7D",
+]  # fmt: skip
+
+
+def _random_text(rng: random.Random, pieces: list[str] = _PIECES) -> str:
+    return "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 24)))
 
 
 @pytest.mark.parametrize("text", _TRICKY)
@@ -59,6 +70,13 @@ def test_parse_form_and_unquote_plus_agree_with_the_standard_library_on_random_t
     for _ in range(5000):
         text = _random_text(rng)
         assert unquote_plus(text) == stdlib_unquote_plus(text), text
+        assert parse_form(text) == parse_qsl(text, keep_blank_values=True), text
+
+
+def test_parse_form_decoding_a_whole_text_at_once_agrees_with_parse_qsl() -> None:
+    rng = random.Random(11)
+    for _ in range(5000):
+        text = _random_text(rng, _ESCAPED_PIECES)
         assert parse_form(text) == parse_qsl(text, keep_blank_values=True), text
 
 
@@ -118,3 +136,39 @@ def test_indexed_groups_exactly_what_the_pattern_matches() -> None:
         values = {key: str(n) for n, key in enumerate(keys)}
         expected = _indexed_by_pattern(values, "TargetMsg")
         assert Params(values).indexed("TargetMsg") == expected, keys
+
+
+def _outcome(load: Any, raw: str) -> tuple[str, Any]:
+    try:
+        return "value", load(raw)
+    except Exception as error:  # the outcome is compared, whatever it is
+        return type(error).__name__, str(error)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '{"name":"Chen","item":"running shoes","price":"¥1024"}',
+        '{"name": "A", "n": 1, "f": 1.5, "z": null, "l": [1, {"a": true}]}',
+        " {}",
+        "{} ",
+        "{}\n",
+        "\ufeff{}",
+        "{}{}",
+        "{},{}",
+        '{"a": 1',
+        '{"a": NaN, "b": -Infinity}',
+        '"text"',
+        "12",
+        "1 2",
+        "[]",
+        "",
+        "   ",
+        "nul",
+        '{"a": "\\ud800"}',
+        '{"a": "tab\there"}',
+        '{"a": 1, "a": 2}',
+    ],
+)
+def test_json_loads_is_json_loads(raw: str) -> None:
+    assert _outcome(json_loads, raw) == _outcome(json.loads, raw)
