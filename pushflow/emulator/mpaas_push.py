@@ -110,11 +110,16 @@ def push_multiple(emu: Emulator, ctx: CallContext) -> dict[str, Any]:
             raise MpaasError(3021, f"{where}.Target is required")
         if not msg_key:
             raise rules.invalid(f"{where}.MsgKey is required")
-        inner = rules.extended_params(
-            item.get("ExtendedParams", ""),
-            limit=MPAAS_MAX_INNER_EXTENDED_PARAMS_EXCLUSIVE - 1,
-            code=3049,
-            name=f"{where}.ExtendedParams",
+        raw_inner = item.get("ExtendedParams", "")
+        inner = (
+            rules.extended_params(
+                raw_inner,
+                limit=MPAAS_MAX_INNER_EXTENDED_PARAMS_EXCLUSIVE - 1,
+                code=3049,
+                name=f"{where}.ExtendedParams",
+            )
+            if raw_inner
+            else {}
         )
         values = rules.template_values(
             item.get("TemplateKeyValue", ""), template, f"{where}.TemplateKeyValue"

@@ -32,6 +32,14 @@ def _segments(text: str) -> tuple[str, ...]:
 
 
 @functools.lru_cache(maxsize=256)
+def _format(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` as a ``str.format`` pattern with one ``{}`` per placeholder, and their names."""
+    segments = _segments(text)
+    literals = [part.replace("{", "{{").replace("}", "}}") for part in segments[0::2]]
+    return "{}".join(literals), segments[1::2]
+
+
+@functools.lru_cache(maxsize=256)
 def placeholders(*texts: str) -> frozenset[str]:
     """The placeholder names used in ``texts``."""
     return frozenset(name for text in texts for name in _segments(text)[1::2])
@@ -39,14 +47,19 @@ def placeholders(*texts: str) -> frozenset[str]:
 
 def render(text: str, values: Mapping[str, str]) -> str:
     """Replace each ``#name#`` by ``values[name]`` (unknown names stay as they are)."""
-    segments = _segments(text)
-    if len(segments) == 1:
+    pattern, names = _format(text)
+    if not names:
         return text
-    rendered = list(segments)
+    try:
+        # the case of every call after TemplateKeyValue was checked: one format in C
+        return pattern.format(*[str(values[name]) for name in names])
+    except KeyError:
+        pass
+    segments = list(_segments(text))
     for index in range(1, len(segments), 2):
         name = segments[index]
-        rendered[index] = str(values[name]) if name in values else f"#{name}#"
-    return "".join(rendered)
+        segments[index] = str(values[name]) if name in values else f"#{name}#"
+    return "".join(segments)
 
 
 def normalize(raw: Mapping[str, Any], name: str | None = None) -> dict[str, str]:

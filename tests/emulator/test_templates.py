@@ -30,12 +30,15 @@ _TEXTS = [
     "#中文#\t#a#\n#b c# #\n#",
     "#a#b#c#d#",
     "#unknown# and #a#",
+    "{} {0} {a} }{ {{ }} #a# {#b#}",
+    "#{x}# #a{# #}# {",
 ]
 _VALUES: list[dict[str, str]] = [
     {},
     {"a": "A"},
     {"a": "#b#", "b": "B", "name": "Yang", "item": "tea", "price": "¥9"},
     {"中文": "文", "money": "100", "c": "", "b c": "x"},
+    {"a": "{0}", "b": "}{", "{x}": "X", "a{": "{", "}": "}}", "unknown": "u", "name": "n"},
 ]
 
 
@@ -53,8 +56,8 @@ def test_render_and_placeholders_follow_the_pattern(text: str) -> None:
 
 def test_render_follows_the_pattern_on_random_texts() -> None:
     rng = random.Random(3)
-    pieces = ["#", "a", "b", "ab", " ", "\n", "中", "#a#", "##", "#b#"]
-    values = {"a": "<A>", "b": "#a#", "ab": "", "中": "z"}
+    pieces = ["#", "a", "b", "ab", " ", "\n", "中", "#a#", "##", "#b#", "{", "}", "{0}"]
+    values = {"a": "<A>", "b": "#a#", "ab": "", "中": "z", "{": "{}", "}": "{{"}
     for _ in range(3000):
         text = "".join(rng.choice(pieces) for _ in range(rng.randrange(0, 12)))
         assert tpl.render(text, values) == _render_by_pattern(text, values), text
