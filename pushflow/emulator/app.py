@@ -94,7 +94,9 @@ class Dispatcher:
         merged.update(query)
         action = request.headers.get("x-acs-action") or merged.get("Action", "")
         version = request.headers.get("x-acs-version") or merged.get("Version", "")
-        params = Params({k: v for k, v in merged.items() if k not in _PROTOCOL_PARAMS})
+        for name in _PROTOCOL_PARAMS.intersection(merged):
+            del merged[name]
+        params = Params(merged)
         service = VERSIONS.get(version, "unknown")
         request_id = emu.new_request_id()
         host = HOSTS.get(service, request.headers.get("host", "localhost"))

@@ -121,25 +121,46 @@ class Params(Mapping[str, str]):
     def indexed(self, prefix: str) -> list[dict[str, str]]:
         """``Prefix.N.Field`` parameters as a list of dicts ordered by N."""
         head = prefix + "."
-        start = len(head)
+        known = _INDEX_KEYS.setdefault(head, {})
         groups: dict[int, dict[str, str]] = {}
         for key, value in self._values.items():
-            if not key.startswith(head):
-                continue
-            # ``N.Field`` is what _INDEXED matches: N the decimal digits before the first dot
-            # (``\d`` is ``str.isdecimal``), Field not empty. Only a newline in Field needs the
-            # pattern itself (``.`` stops at it, ``$`` also matches before a final one); a
-            # partition per key costs half of a match and its groups (300 keys a call).
-            number, dot, field = key[start:].partition(".")
-            if "\n" in field:
-                match = _INDEXED.match(key[start:])
-                if match is None:
-                    continue
-                number, field = match.group(1), match.group(2)
-            elif not (dot and field and number.isdecimal()):
-                continue
-            groups.setdefault(int(number), {})[field] = value
+            index = known.get(key)
+            if index is None:
+                index = _index_key(head, key)
+                if len(known) < _INDEX_KEYS_KEPT:
+                    known[key] = index
+            if index is not _NOT_INDEXED:
+                groups.setdefault(index[0], {})[index[1]] = value
         return [groups[i] for i in sorted(groups)]
+
+
+#: What :func:`_index_key` says of a key that is not ``Prefix.N.Field``.
+_NOT_INDEXED = (-1, "")
+#: Per ``Prefix.``: keys already read, and what they are. A PushMultiple call has ~300 names,
+#: the same ones (``TargetMsg.57.MsgKey``) call after call: each is read once, not per call.
+_INDEX_KEYS: dict[str, dict[str, tuple[int, str]]] = {}
+_INDEX_KEYS_KEPT = 8192
+
+
+def _index_key(head: str, key: str) -> tuple[int, str]:
+    """``(N, Field)`` of ``head + "N.Field"`` as ``_INDEXED`` reads it, else ``_NOT_INDEXED``.
+
+    N is the decimal digits before the first dot (``\\d`` is ``str.isdecimal``) and Field is
+    not empty. Only a newline in Field needs the pattern itself (``.`` stops at it, ``$`` also
+    matches before a final one).
+    """
+    if not key.startswith(head):
+        return _NOT_INDEXED
+    rest = key[len(head) :]
+    number, dot, field = rest.partition(".")
+    if "\n" in field:
+        match = _INDEXED.match(rest)
+        if match is None:
+            return _NOT_INDEXED
+        number, field = match.group(1), match.group(2)
+    elif not (dot and field and number.isdecimal()):
+        return _NOT_INDEXED
+    return int(number), field
 
 
 #: The C scanner ``json.loads`` ends in (for the default decoder), made as ``JSONDecoder`` makes
