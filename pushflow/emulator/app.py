@@ -15,7 +15,6 @@ import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,7 +27,7 @@ from pushflow.emulator.errors import ApiError, MpaasError, internal_error, throt
 from pushflow.emulator.operations import HOSTS, OPERATIONS, VERSIONS, Operation
 from pushflow.emulator.service import CallContext, Emulator
 from pushflow.emulator.signature import SignedRequest, verify
-from pushflow.emulator.wire import Params
+from pushflow.emulator.wire import Params, parse_form
 
 _PROTOCOL_PARAMS = frozenset(
     {
@@ -86,16 +85,18 @@ class Dispatcher:
     async def handle(self, request: Request) -> Response:
         emu = self.emu
         raw_body = await request.body()
-        query = list(parse_qsl(request.url.query, keep_blank_values=True))
+        query = parse_form(request.url.query)
         try:
-            body_params = list(parse_qsl(raw_body.decode("utf-8"), keep_blank_values=True))
+            body_params = parse_form(raw_body.decode("utf-8"))
         except UnicodeDecodeError:
             body_params = []
         merged = dict(body_params)
         merged.update(query)
         action = request.headers.get("x-acs-action") or merged.get("Action", "")
         version = request.headers.get("x-acs-version") or merged.get("Version", "")
-        params = Params({k: v for k, v in merged.items() if k not in _PROTOCOL_PARAMS})
+        for name in _PROTOCOL_PARAMS.intersection(merged):
+            del merged[name]
+        params = Params(merged)
         service = VERSIONS.get(version, "unknown")
         request_id = emu.new_request_id()
         host = HOSTS.get(service, request.headers.get("host", "localhost"))

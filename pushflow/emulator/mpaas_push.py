@@ -40,7 +40,10 @@ def push_ok(ctx: CallContext, data: str | None) -> dict[str, Any]:
 
 
 def _check_payload(code: int, title: str, content: str, extended: dict[str, str]) -> None:
-    size = rules.payload_size(title, content, extended)
+    _check_size(code, rules.payload_size(title, content, extended))
+
+
+def _check_size(code: int, size: int) -> None:
     if size > MPAAS_MAX_PAYLOAD_BYTES:
         raise MpaasError(code, f"message is {size} bytes, at most {MPAAS_MAX_PAYLOAD_BYTES}")
 
@@ -97,6 +100,8 @@ def push_multiple(emu: Emulator, ctx: CallContext) -> dict[str, Any]:
             3055, f"TargetMsg has {len(items)} targets, at most {MPAAS_MAX_MULTIPLE_TARGETS}"
         )
     extended = rules.request_extended_params(p)
+    # reckoned at the first target that needs it, as before (a failure keeps its order)
+    extended_bytes: int | None = None
     messages = []
     for index, item in enumerate(items, start=1):
         where = f"TargetMsg.{index}"
@@ -105,18 +110,29 @@ def push_multiple(emu: Emulator, ctx: CallContext) -> dict[str, Any]:
             raise MpaasError(3021, f"{where}.Target is required")
         if not msg_key:
             raise rules.invalid(f"{where}.MsgKey is required")
-        inner = rules.extended_params(
-            item.get("ExtendedParams", ""),
-            limit=MPAAS_MAX_INNER_EXTENDED_PARAMS_EXCLUSIVE - 1,
-            code=3049,
-            name=f"{where}.ExtendedParams",
+        raw_inner = item.get("ExtendedParams", "")
+        inner = (
+            rules.extended_params(
+                raw_inner,
+                limit=MPAAS_MAX_INNER_EXTENDED_PARAMS_EXCLUSIVE - 1,
+                code=3049,
+                name=f"{where}.ExtendedParams",
+            )
+            if raw_inner
+            else {}
         )
         values = rules.template_values(
             item.get("TemplateKeyValue", ""), template, f"{where}.TemplateKeyValue"
         )
         title = tpl.render(template["title"], values)
         content = tpl.render(template["content"], values)
-        _check_payload(3050, title, content, {**extended, **inner})
+        if inner:
+            target_bytes = rules.extended_size({**extended, **inner})
+        else:
+            if extended_bytes is None:
+                extended_bytes = rules.extended_size(extended)
+            target_bytes = extended_bytes
+        _check_size(3050, rules.message_size(title, content, target_bytes))
         messages.append({"target": target, "msg_key": msg_key, "title": title, "content": content})
     plan = _plan(
         "MULTIPLE", app_id, workspace_id, name, delivery, template["title"],
@@ -247,18 +263,23 @@ def deliver(emu: Emulator, plan: Plan, now: Any, unique_id: str = "") -> str:
             "unique_id": unique_id,
         },
     )
-    for message in messages:
-        key = f"{plan['app_id']}|{plan['workspace_id']}|{message['msg_key']}|{message['target']}"
-        emu.store.put(
-            "mpaas_message",
-            key,
-            {
-                **message,
-                "task_id": task_id,
-                "pushed_at": to_millis(now),
-                "revoked": False,
-                "title": message.get("title", plan["title"]),
-                "content": message.get("content", plan["content"]),
-            },
-        )
+    prefix = f"{plan['app_id']}|{plan['workspace_id']}|"
+    pushed_at = to_millis(now)
+    emu.store.put_many(
+        "mpaas_message",
+        [
+            (
+                f"{prefix}{message['msg_key']}|{message['target']}",
+                {
+                    **message,
+                    "task_id": task_id,
+                    "pushed_at": pushed_at,
+                    "revoked": False,
+                    "title": message.get("title", plan["title"]),
+                    "content": message.get("content", plan["content"]),
+                },
+            )
+            for message in messages
+        ],
+    )
     return task_id

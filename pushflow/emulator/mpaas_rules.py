@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
+from json.encoder import encode_basestring
 from typing import Any
 
 from pushflow.emulator import templates as tpl
@@ -21,7 +22,7 @@ from pushflow.emulator.limits import (
 )
 from pushflow.emulator.service import CallContext, Emulator
 from pushflow.emulator.strategy import Strategy, parse
-from pushflow.emulator.wire import Params
+from pushflow.emulator.wire import Params, json_loads
 
 
 def invalid(detail: str) -> MpaasError:
@@ -141,22 +142,47 @@ def template_values(raw: str, template: Mapping[str, Any], where: str) -> dict[s
     values: dict[str, Any] = {}
     if raw.strip():
         try:
-            parsed = json.loads(raw)
+            parsed = json_loads(raw)
         except ValueError:
             raise invalid(f"{where} is not valid JSON") from None
         if not isinstance(parsed, dict):
             raise invalid(f"{where} must be a JSON object")
         values = parsed
     needed = tpl.placeholders(template["title"], template["content"])
-    missing = sorted(needed - set(values))
-    if missing:
+    if not values.keys() >= needed:
+        missing = sorted(needed.difference(values))
         raise MpaasError(3023, f"{where} lacks placeholder(s) {', '.join(missing)}")
     return {str(k): str(v) for k, v in values.items()}
 
 
 def payload_size(title: str, content: str, extended: Mapping[str, str]) -> int:
-    body = {"title": title, "content": content, "extendedParams": dict(extended)}
-    return len(json.dumps(body, ensure_ascii=False).encode("utf-8"))
+    """UTF-8 bytes of ``{"title": …, "content": …, "extendedParams": {…}}`` as ``json.dumps``
+    (``ensure_ascii=False``) writes it."""
+    return message_size(title, content, extended_size(extended))
+
+
+def extended_size(extended: Mapping[str, str]) -> int:
+    """The ``extendedParams`` share of :func:`payload_size`: the same for every target of a
+    PushMultiple call without per-target parameters, so reckoned once."""
+    return len(json.dumps(dict(extended), ensure_ascii=False).encode("utf-8"))
+
+
+#: ``{"title": , "content": , "extendedParams": }``: the bytes ``json.dumps`` puts around the
+#: three values with its default separators.
+_FRAME_BYTES = len('{"title": , "content": , "extendedParams": }')
+
+
+def message_size(title: str, content: str, extended_bytes: int) -> int:
+    """:func:`payload_size` with the ``extendedParams`` share given: a string's JSON is what
+    ``encode_basestring`` (the C escaper ``json.dumps`` uses for a ``str``) makes of it, so
+    the object need not be built and serialised for each of 100 targets."""
+    title_json, content_json = encode_basestring(title), encode_basestring(content)
+    return (
+        _FRAME_BYTES
+        + (len(title_json) if title_json.isascii() else len(title_json.encode("utf-8")))
+        + (len(content_json) if content_json.isascii() else len(content_json.encode("utf-8")))
+        + extended_bytes
+    )
 
 
 def claim_msgkeys(
@@ -164,21 +190,24 @@ def claim_msgkeys(
 ) -> None:
     """Flag a repeated msgKey as ``duplicate``; in strict mode refuse it with 3028."""
     keys = list(keys)
+    prefix = f"{app_id}|{workspace_id}|"
+    stored = emu.store.get_many("msgkey", [prefix + key for key in keys])
     seen_here: set[str] = set()
     repeated = []
-    for key in keys:
-        if key in seen_here or emu.store.get("msgkey", f"{app_id}|{workspace_id}|{key}"):
+    first_seen = ctx.now.isoformat()
+    new: dict[str, dict[str, str]] = {}  # store key -> record of each msgKey new to the store
+    for key, record in zip(keys, stored, strict=True):
+        if key in seen_here or record:
             repeated.append(key)
+        elif record is None:
+            new[prefix + key] = {"msg_key": key, "first_seen": first_seen}
         seen_here.add(key)
     if repeated:
         if emu.config.strict_msgkeys:
             raise invalid(f"msgKey already used: {', '.join(sorted(set(repeated)))}")
         ctx.duplicate = True
         ctx.notes.append(f"duplicate msgKey: {', '.join(sorted(set(repeated)))}")
-    for key in keys:
-        store_key = f"{app_id}|{workspace_id}|{key}"
-        if emu.store.get("msgkey", store_key) is None:
-            emu.store.put("msgkey", store_key, {"msg_key": key, "first_seen": ctx.now.isoformat()})
+    emu.store.put_many("msgkey", new.items())
 
 
 def strategy(emu: Emulator, ctx: CallContext, app_id: str, workspace_id: str) -> Strategy:

@@ -105,7 +105,7 @@ class Emulator:
             time=ctx.now.isoformat().replace("+00:00", "Z"),
             service=ctx.service,
             action=ctx.action,
-            params=dict(ctx.params),
+            params=ctx.params.as_dict(),
             status=status,
             code=code,
             request_id=ctx.request_id,

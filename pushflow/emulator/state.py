@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,33 @@ class Store:
                     self._conn.execute(
                         "INSERT OR REPLACE INTO records (kind, key, data) VALUES (?, ?, ?)",
                         (kind, key, json.dumps(record, ensure_ascii=False, sort_keys=True)),
+                    )
+
+    def get_many(self, kind: str, keys: Iterable[str]) -> list[Record | None]:
+        """:meth:`get` of each key, in order, under one lock (a PushMultiple call checks 100
+        msgKeys)."""
+        with self._lock:
+            records = self._data.get(kind, {})
+            return [None if (r := records.get(key)) is None else dict(r) for key in keys]
+
+    def put_many(self, kind: str, records: Iterable[tuple[str, Record]]) -> None:
+        """:meth:`put` of each ``(key, record)``, in order, under one lock and, with a database,
+        in one transaction (one commit for a call's 100 messages instead of 100)."""
+        items = list(records)
+        if not items:
+            return
+        with self._lock:
+            stored = self._data.setdefault(kind, {})
+            for key, record in items:
+                stored[key] = dict(record)
+            if self._conn is not None:
+                rows = [
+                    (kind, key, json.dumps(record, ensure_ascii=False, sort_keys=True))
+                    for key, record in items
+                ]
+                with self._conn:
+                    self._conn.executemany(
+                        "INSERT OR REPLACE INTO records (kind, key, data) VALUES (?, ?, ?)", rows
                     )
 
     def delete(self, kind: str, key: str) -> None:

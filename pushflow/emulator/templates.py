@@ -9,6 +9,7 @@ objects or a mapping ``name -> {title, content}``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Mapping
@@ -20,17 +21,45 @@ from ruamel.yaml import YAML
 _PLACEHOLDER = re.compile(r"#([^#\s]+)#")
 
 
-def placeholders(*texts: str) -> set[str]:
+@functools.lru_cache(maxsize=256)
+def _segments(text: str) -> tuple[str, ...]:
+    """``text`` cut at its placeholders: ``(literal, name, literal, …, name, literal)``.
+
+    Remembered per text: a PushMultiple call renders one template's title and content for up to
+    100 targets, and the templates in use are few.
+    """
+    return tuple(_PLACEHOLDER.split(text))
+
+
+@functools.lru_cache(maxsize=256)
+def _format(text: str) -> tuple[str, tuple[str, ...]]:
+    """``text`` as a ``str.format`` pattern with one ``{}`` per placeholder, and their names."""
+    segments = _segments(text)
+    literals = [part.replace("{", "{{").replace("}", "}}") for part in segments[0::2]]
+    return "{}".join(literals), segments[1::2]
+
+
+@functools.lru_cache(maxsize=256)
+def placeholders(*texts: str) -> frozenset[str]:
     """The placeholder names used in ``texts``."""
-    found: set[str] = set()
-    for text in texts:
-        found.update(_PLACEHOLDER.findall(text))
-    return found
+    return frozenset(name for text in texts for name in _segments(text)[1::2])
 
 
 def render(text: str, values: Mapping[str, str]) -> str:
     """Replace each ``#name#`` by ``values[name]`` (unknown names stay as they are)."""
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+    pattern, names = _format(text)
+    if not names:
+        return text
+    try:
+        # the case of every call after TemplateKeyValue was checked: one format in C
+        return pattern.format(*[str(values[name]) for name in names])
+    except KeyError:
+        pass
+    segments = list(_segments(text))
+    for index in range(1, len(segments), 2):
+        name = segments[index]
+        segments[index] = str(values[name]) if name in values else f"#{name}#"
+    return "".join(segments)
 
 
 def normalize(raw: Mapping[str, Any], name: str | None = None) -> dict[str, str]:

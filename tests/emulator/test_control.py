@@ -246,3 +246,18 @@ def test_cli_serves_and_never_prints_the_secret() -> None:
     assert "ci" in output
     assert "top-secret-value" not in output
     assert json.dumps(health.json())
+
+
+def test_cli_freezes_what_exists_and_collects_young_objects_less_often() -> None:
+    code = (
+        "import gc\n"
+        "from pushflow.commands.emulator import YOUNG_THRESHOLD, _collect_less\n"
+        "assert gc.get_freeze_count() == 0 and gc.get_threshold()[0] < YOUNG_THRESHOLD\n"
+        "older = gc.get_threshold()[1:]\n"
+        "_collect_less()\n"
+        "print(gc.get_freeze_count() > 1000, gc.get_threshold() == (YOUNG_THRESHOLD, *older))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.split() == ["True", "True"]

@@ -209,3 +209,47 @@ def test_state_survives_a_restart_with_sqlite(make_api: Any, tmp_path: Path) -> 
     assert int(_push(second)) == int(message_id) + 1
     stats = _emas(second, "QueryPushStatByMsg", MessageId=message_id)["PushStats"]["PushStat"]
     assert stats[0]["SentCount"] == 2
+
+
+def _multiple(api: Api, *keys: str) -> dict[str, Any]:
+    targets: dict[str, Any] = {}
+    for number, key in enumerate(keys, start=1):
+        targets[f"TargetMsg.{number}.Target"] = f"u{number}"
+        targets[f"TargetMsg.{number}.MsgKey"] = key
+        targets[f"TargetMsg.{number}.TemplateKeyValue"] = '{"name": "n", "money": "1"}'
+    return api.mpaas(
+        "PushMultiple", TaskName="t", TemplateName="win", DeliveryType=3, ExpiredSeconds=60,
+        **targets,
+    )  # fmt: skip
+
+
+def test_msgkeys_repeated_within_and_across_push_multiple_calls(make_api: Any) -> None:
+    api: Api = make_api(frozen_at=FROZEN)
+    assert _multiple(api, "m1", "m2")["ResultCode"] == "OK"
+    assert _multiple(api, "m3", "m2", "m3", "m4")["ResultCode"] == "OK"
+    calls = api.control("GET", "calls", params={"action": "PushMultiple"})["calls"]
+    assert [c["duplicate"] for c in calls] == [False, True]
+    assert calls[1]["result"]["notes"] == ["duplicate msgKey: m2, m3"]
+    first_seen = FROZEN.isoformat()
+    assert api.emulator.store.values("msgkey") == [
+        {"msg_key": key, "first_seen": first_seen} for key in ("m1", "m2", "m3", "m4")
+    ]
+    assert list(api.emulator.store.keys("msgkey")) == [
+        f"ONEXAPP|default|{key}" for key in ("m1", "m2", "m3", "m4")
+    ]
+    messages = api.emulator.store.values("mpaas_message")
+    # m2 to u2 again replaces the first call's message where it stood, now of the second task
+    assert [(m["msg_key"], m["target"]) for m in messages] == [
+        ("m1", "u1"), ("m2", "u2"), ("m3", "u1"), ("m3", "u3"), ("m4", "u4"),
+    ]  # fmt: skip
+    assert messages[0]["task_id"] != messages[1]["task_id"] == messages[4]["task_id"]
+    assert messages[2]["content"] == "n won 1 yuan"
+
+
+def test_strict_msgkeys_refuse_a_repeat_within_one_call_and_store_none(make_api: Any) -> None:
+    strict: Api = make_api(strict_msgkeys=True)
+    answer = _multiple(strict, "s1", "s2", "s1")
+    assert answer["ResultCode"] == "3028"
+    assert answer["PushResult"]["ResultMsg"] == "INVALID_PARAM: msgKey already used: s1"
+    assert strict.emulator.store.count("msgkey") == 0
+    assert strict.emulator.store.count("mpaas_message") == 0
