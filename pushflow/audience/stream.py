@@ -139,17 +139,21 @@ class Audience:
         """Whether the audience is a list of targets (not tag, all or broadcast)."""
         return self._store is not None
 
-    def check(self) -> None:
-        """Raise :class:`SpecError` with the positioned bad rows, if there were any."""
+    def problems(self) -> list[Problem]:
+        """The positioned bad rows (the first :data:`MAX_PROBLEMS`, then a count of the rest):
+        what :func:`audience_problems` reports about the same source."""
         summary = self.summary
-        if not summary.bad_rows:
-            return
         problems = list(summary.problems)
         rest = summary.bad_rows - len(problems)
         if rest and self._source is not None:
             where = self._source.origin
             problems.append(Problem(where, f"… and {rest} more bad rows", rule="audience-row"))
-        raise SpecError(problems)
+        return problems
+
+    def check(self) -> None:
+        """Raise :class:`SpecError` with the positioned bad rows, if there were any."""
+        if self.summary.bad_rows:
+            raise SpecError(self.problems())
 
     def file_rows(self) -> Iterator[Row]:
         """Valid targets in source order, each at its first occurrence (re-reads the source)."""
