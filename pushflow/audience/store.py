@@ -408,8 +408,8 @@ class TargetStore:
         for batch in self._select(self._columns, zone):
             for row in batch:
                 data = row[data_at]
-                if data is None:
-                    yield row[0], row[1], dict(zip(keys, row[data_at + 1 :], strict=True))
+                if data is None:  # exactly one value per key: only such rows are stored so
+                    yield row[0], row[1], dict(zip(keys, row[data_at + 1 :], strict=False))
                 else:
                     yield row[0], row[1], decode(data)
 
@@ -441,7 +441,7 @@ class TargetStore:
                 digest.update(lines.encode("utf-8"))
             return digest.hexdigest()[:DIGEST_HEX]
         for batch in self._select("id"):
-            digest.update("".join([row[0] + "\n" for row in batch]).encode("utf-8"))
+            digest.update(("\n".join(map(_ID, batch)) + "\n").encode("utf-8"))
         return digest.hexdigest()[:DIGEST_HEX]
 
     def size(self) -> int:
@@ -459,5 +459,7 @@ class TargetStore:
 
 
 def _row_bytes(row: TableRow) -> int:
-    """What a row kept in memory takes: its tuple, its values and its entry in the store."""
-    return sys.getsizeof(row) + sum(map(sys.getsizeof, row)) + _ENTRY_BYTES
+    """What a row kept in memory takes: its tuple, its values (each object once: the id is
+    often one of the values too; None is shared) and its entry in the store."""
+    values = {id(value): value for value in row if value is not None}.values()
+    return sys.getsizeof(row) + sum(map(sys.getsizeof, values)) + _ENTRY_BYTES
