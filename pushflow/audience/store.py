@@ -56,7 +56,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import chain
 from operator import itemgetter
 from pathlib import Path
@@ -403,13 +403,14 @@ class TargetStore:
     def sorted(self, zone: str | None = None) -> Iterator[tuple[str, int, dict[str, Any]]]:
         """Every distinct ``(target, position, columns)`` (of ``zone`` only, when given),
         sorted by target."""
-        keys, decode = self.keys or (), _DECODE
+        decode = _DECODE
         data_at = 2 if self.zones is None else 3  # the zone column comes after the position
+        columns = _columns_builder(self.keys or (), data_at + 1)
         for batch in self._select(self._columns, zone):
             for row in batch:
                 data = row[data_at]
                 if data is None:  # exactly one value per key: only such rows are stored so
-                    yield row[0], row[1], dict(zip(keys, row[data_at + 1 :], strict=False))
+                    yield row[0], row[1], columns(row)
                 else:
                     yield row[0], row[1], decode(data)
 
@@ -456,6 +457,24 @@ class TargetStore:
             self._memory.clear()
         self._sorted = self._by_zone = None
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _columns_builder(keys: tuple[str, ...], start: int) -> Callable[[TableRow], dict[str, Any]]:
+    """A function making the columns of a row stored one value a column: ``keys`` with the
+    row's values from ``start`` on.
+
+    It is a dict display (``lambda row: {'id': row[3], 'name': row[4]}``): about twice as fast
+    as ``dict(zip(keys, row[start:]))`` (about a third of the sorted read, measured), and the
+    same dict (same key order; a repeated key keeps its last value at its first place). Like
+    :mod:`dataclasses`, it compiles generated source, which holds only integer indexes and the
+    ``repr`` of each key, the literal of exactly that ``str``; keys of another type (a subclass
+    could ``repr`` as anything) get ``dict(zip(…))``.
+    """
+    if not all(type(key) is str for key in keys):
+        return lambda row: dict(zip(keys, row[start:], strict=False))
+    items = ", ".join(f"{key!r}: row[{start + index}]" for index, key in enumerate(keys))
+    builder: Callable[[TableRow], dict[str, Any]] = eval(f"lambda row: {{{items}}}", {})
+    return builder
 
 
 def _row_bytes(row: TableRow) -> int:

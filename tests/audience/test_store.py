@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pushflow.audience.store import MAX_VALUE_COLUMNS, TargetStore
+from pushflow.audience.store import MAX_VALUE_COLUMNS, TargetStore, _columns_builder
 from pushflow.audience.stream import read_audience
 from pushflow.spec.audience import AudienceSource, EmasAudience
 
@@ -161,3 +161,30 @@ def test_200k_rows_dedupe_in_bounded_memory(tmp_path: Path, memory_kib: int) -> 
     assert peak_open < memory_kib * 1024 + 5 * 2**20, peak_open
     assert peak_chunks < 6 * 2**20, peak_chunks
     assert list(work.iterdir()) == []
+
+
+class _Sneaky(str):
+    """A key whose ``repr`` is code: it must not reach the generated builder."""
+
+    def __repr__(self) -> str:
+        return "__import__('os').getpid()"
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        ("id", "name"),
+        ("a", "a", "b"),  # a repeated header: the last value, at the first place
+        ("it's", 'say "hi"', "back\\slash", "new\nline", "中文", "\x00", "{", "'''", "row"),
+        tuple(f"c{n}" for n in range(MAX_VALUE_COLUMNS)),
+        (),
+        (1, "a"),
+        (_Sneaky("x"), "y"),
+    ],
+)
+def test_columns_are_built_as_zip_builds_them(keys: tuple[str, ...]) -> None:
+    row = ("id", 7, None, *(f"v{n}" for n in range(len(keys))))
+    built = _columns_builder(keys, 3)(row)
+    expected = dict(zip(keys, row[3:], strict=True))
+    assert list(built.items()) == list(expected.items())
+    assert [type(key) for key in built] == [type(key) for key in expected]
