@@ -25,7 +25,7 @@ from pushflow.apply.occurrence import CONCURRENCY, OccurrenceRun, Tally
 from pushflow.apply.requests import calls_in, continuous_message
 from pushflow.apply.resolve import Resolver
 from pushflow.apply.sender import Sender
-from pushflow.audience import Row, read_audience
+from pushflow.audience import Audience, Row, read_audience
 from pushflow.audience.zones import zone_column
 from pushflow.errors import Location, PushflowError
 from pushflow.ledger import Ledger
@@ -58,6 +58,7 @@ class Firing:
 async def fire(
     firing: Firing,
     *,
+    audience: Audience | None = None,
     project: LoadedProject,
     ledger: Ledger,
     sender: Sender,
@@ -67,7 +68,11 @@ async def fire(
     clock: Callable[[], datetime],
     progress: Callable[[Tally], None] = lambda tally: None,
 ) -> Tally:
-    """Send ``firing``'s occurrence to every target that has no send yet."""
+    """Send ``firing``'s occurrence to every target that has no send yet.
+
+    ``audience``: the campaign's audience already read (by apply's project check, which read it
+    with the same campaign, zones and project); it is closed here. None: it is read now.
+    """
     campaign, occurrence = firing.campaign, firing.occurrence
     app = project.project.apps[campaign.app]
     renderer = renderer_for(campaign, firing.locate)
@@ -82,7 +87,9 @@ async def fire(
         )
     with (
         collector.sending(),
-        read_audience(
+        audience
+        if audience is not None
+        else read_audience(
             campaign.audience, firing.path, project.root, locate=audience_locate, zones=zones
         ) as audience,
     ):

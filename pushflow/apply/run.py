@@ -31,6 +31,7 @@ from pushflow.apply.fire import Firing, fire
 from pushflow.apply.occurrence import CONCURRENCY, Tally
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.sender import Client, Sender
+from pushflow.audience.held import HeldAudience
 from pushflow.connect import Connections
 from pushflow.ledger import Ledger, new_owner
 from pushflow.plan.compile import plan_occurrences
@@ -76,9 +77,17 @@ class Applier:
     """Applies one plan to one project's state."""
 
     def __init__(
-        self, plan: Plan, project: LoadedProject, ledger: Ledger, options: ApplyOptions
+        self,
+        plan: Plan,
+        project: LoadedProject,
+        ledger: Ledger,
+        options: ApplyOptions,
+        *,
+        held: HeldAudience | None = None,
     ) -> None:
         self.plan = plan
+        #: An audience the project check read, for its campaign's send to take.
+        self.held = held
         self.project = project
         self.ledger = ledger
         self.options = options
@@ -253,6 +262,7 @@ class Applier:
         name = loaded.campaign.name
         return await fire(
             firing,
+            audience=self.held.take(loaded) if self.held is not None else None,
             project=self.project,
             ledger=self.ledger,
             sender=sender,

@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pushflow.apply.run import Applied, Applier, ApplyOptions
+from pushflow.audience.held import HeldAudience
 from pushflow.errors import PushflowError
 from pushflow.ledger import Ledger, resolve
 from pushflow.plan.build import build_plan
@@ -107,13 +108,22 @@ def apply_plan(
     project_file: Path | None,
     options: ApplyOptions,
 ) -> Applied:
-    """Apply ``plan`` to the project's state, holding the apply lock."""
+    """Apply ``plan`` to the project's state, holding the apply lock.
+
+    The project is checked again first (a file may have changed since the plan was made); the
+    check reads the audience of the first campaign sent now into its store, and the send takes
+    it from there (:mod:`pushflow.audience.held`: one read of its file, not two).
+    """
     targets = [] if is_plan_file(paths) else list(paths)
-    report = check_project(targets, project_file=project_file, now=plan.created_at)
-    if report.project is None or not report.ok:
-        raise StalePlanError("the project no longer validates: run `pushflow plan` again")
-    project = report.project
-    url = resolve(project.project.state, project.root, options.environ)
-    with Ledger(url) as ledger, ledger.apply_lock(timeout=options.lock_timeout):
-        applier = Applier(plan, project, ledger, options)
-        return asyncio.run(applier.apply(report.campaigns))
+    first = next((c.name for c in plan.campaigns if c.action == "send"), None)
+    with HeldAudience(first) as held:
+        report = check_project(
+            targets, project_file=project_file, now=plan.created_at, audiences=held.problems
+        )
+        if report.project is None or not report.ok:
+            raise StalePlanError("the project no longer validates: run `pushflow plan` again")
+        project = report.project
+        url = resolve(project.project.state, project.root, options.environ)
+        with Ledger(url) as ledger, ledger.apply_lock(timeout=options.lock_timeout):
+            applier = Applier(plan, project, ledger, options, held=held)
+            return asyncio.run(applier.apply(report.campaigns))

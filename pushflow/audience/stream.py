@@ -4,7 +4,8 @@
 campaign's path) reads the audience source once: every id is checked against its kind's rule
 (:mod:`pushflow.audience.ids`), bad rows are counted (the first :data:`MAX_PROBLEMS` kept with
 their positions), and the valid rows go into a :class:`~pushflow.audience.store.TargetStore` that
-drops duplicates on disk. What compile needs then comes out of the store::
+drops duplicates (in memory, or on disk past a budget). What compile needs then comes out of the
+store::
 
     with open_audience(loaded, project.root) as audience:
         audience.check()                      # SpecError if any row was bad
@@ -43,7 +44,7 @@ from pushflow.audience.sources import (
     read_inline,
     read_jsonl,
 )
-from pushflow.audience.store import CACHE_KIB, TargetStore
+from pushflow.audience.store import CACHE_KIB, MEMORY_KIB, TargetStore
 from pushflow.audience.zones import ZoneColumn, zone_checked, zone_column
 from pushflow.errors import Location, Problem, PushflowError, SpecError
 from pushflow.spec.audience import AudienceSource, EmasAudience, MpaasBroadcast, MpaasListAudience
@@ -123,7 +124,8 @@ def _zone_check(
 
 
 class Audience:
-    """The targets of one campaign, deduplicated on disk; close it (or use ``with``)."""
+    """The targets of one campaign, deduplicated (in memory, or on disk when large); close it
+    (or use ``with``)."""
 
     def __init__(
         self, summary: Summary, source: _Source | None = None, store: TargetStore | None = None
@@ -137,17 +139,21 @@ class Audience:
         """Whether the audience is a list of targets (not tag, all or broadcast)."""
         return self._store is not None
 
-    def check(self) -> None:
-        """Raise :class:`SpecError` with the positioned bad rows, if there were any."""
+    def problems(self) -> list[Problem]:
+        """The positioned bad rows (the first :data:`MAX_PROBLEMS`, then a count of the rest):
+        what :func:`audience_problems` reports about the same source."""
         summary = self.summary
-        if not summary.bad_rows:
-            return
         problems = list(summary.problems)
         rest = summary.bad_rows - len(problems)
         if rest and self._source is not None:
             where = self._source.origin
             problems.append(Problem(where, f"… and {rest} more bad rows", rule="audience-row"))
-        raise SpecError(problems)
+        return problems
+
+    def check(self) -> None:
+        """Raise :class:`SpecError` with the positioned bad rows, if there were any."""
+        if self.summary.bad_rows:
+            raise SpecError(self.problems())
 
     def file_rows(self) -> Iterator[Row]:
         """Valid targets in source order, each at its first occurrence (re-reads the source)."""
@@ -217,11 +223,13 @@ def read_audience(
     workdir: Path | None = None,
     cache_kib: int = CACHE_KIB,
     zones: ZoneColumn | None = None,
+    memory_kib: int = MEMORY_KIB,
 ) -> Audience:
     """Read, check and deduplicate the audience of the campaign in ``campaign_path``.
 
     Files are relative to the campaign file and must stay inside ``root`` (the project folder).
-    The temporary store goes under ``workdir`` (the system temp folder by default). A missing,
+    The targets are held in memory up to ``memory_kib``, then in a temporary store under
+    ``workdir`` (the system temp folder by default; see :mod:`pushflow.audience.store`). A missing,
     outside or unreadable file raises :class:`SpecError`; bad rows do not (see ``check``).
     ``zones`` (local-time delivery: :func:`~pushflow.audience.zones.zone_column`) reads each
     target's time zone too.
@@ -240,7 +248,7 @@ def read_audience(
             ]
         )
     stream = _source(source, rule, campaign_path, root, where, zones)
-    store = TargetStore(workdir, cache_kib=cache_kib, zones=zones)
+    store = TargetStore(workdir, cache_kib=cache_kib, zones=zones, memory_kib=memory_kib)
     try:
         problems: list[Problem] = []
         bad = 0
@@ -348,7 +356,12 @@ def audience_problems(loaded: LoadedCampaign, root: Path) -> list[Problem]:
 
 
 def open_audience(
-    loaded: LoadedCampaign, root: Path, *, workdir: Path | None = None, cache_kib: int = CACHE_KIB
+    loaded: LoadedCampaign,
+    root: Path,
+    *,
+    workdir: Path | None = None,
+    cache_kib: int = CACHE_KIB,
+    memory_kib: int = MEMORY_KIB,
 ) -> Audience:
     """The audience of a loaded campaign, its inline rows placed at their YAML positions.
 
@@ -362,6 +375,7 @@ def open_audience(
         workdir=workdir,
         cache_kib=cache_kib,
         zones=zone_column(loaded.campaign),
+        memory_kib=memory_kib,
     )
 
 

@@ -19,7 +19,7 @@ from pushflow.spec.loader import (
     load_campaigns,
     load_project,
 )
-from pushflow.spec.references import check_references
+from pushflow.spec.references import AudienceCheck, check_references
 
 
 @dataclass
@@ -39,8 +39,18 @@ class Report:
         return not self.errors
 
 
-def check_project(paths: Sequence[Path], *, project_file: Path | None, now: datetime) -> Report:
-    """Validate the campaigns in ``paths`` (default: the project's campaign folders)."""
+def check_project(
+    paths: Sequence[Path],
+    *,
+    project_file: Path | None,
+    now: datetime,
+    audiences: AudienceCheck | None = None,
+) -> Report:
+    """Validate the campaigns in ``paths`` (default: the project's campaign folders).
+
+    ``audiences`` checks each campaign's audience file (default: a stream over its rows; apply
+    reads the audience it sends first into its store instead, :mod:`pushflow.audience.held`).
+    """
     try:
         project_path = project_file or find_project(paths[0] if paths else Path.cwd())
         project = load_project(project_path, now=now)
@@ -48,7 +58,7 @@ def check_project(paths: Sequence[Path], *, project_file: Path | None, now: date
         return Report(None, problems=list(exc.problems))
     targets = list(paths) or [project.root / entry for entry in project.project.campaigns]
     campaigns, problems = load_campaigns(targets, project, now=now)
-    problems.extend(check_references(project, campaigns))
+    problems.extend(check_references(project, campaigns, audiences))
     # A bad project default reaches every campaign it is merged into: report it once.
     problems = list(dict.fromkeys(problems))
     problems.sort(

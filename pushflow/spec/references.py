@@ -8,7 +8,8 @@ every problem at its position.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from jinja2 import TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
@@ -23,14 +24,24 @@ from pushflow.timing.wire import ServerScheduleError, mpaas_loop
 MAX_ROW_PROBLEMS = 20
 
 
-def check_references(project: LoadedProject, campaigns: list[LoadedCampaign]) -> list[Problem]:
+#: How a campaign's audience file is checked, given the project folder: its problems (missing,
+#: outside the project, unreadable, bad rows). By default a stream over the rows that keeps
+#: nothing (:func:`pushflow.audience.stream.audience_problems`).
+AudienceCheck = Callable[[LoadedCampaign, Path], list[Problem]]
+
+
+def check_references(
+    project: LoadedProject,
+    campaigns: list[LoadedCampaign],
+    audiences: AudienceCheck | None = None,
+) -> list[Problem]:
     """Every cross-document problem of ``campaigns`` in ``project``."""
     problems: list[Problem] = []
     problems.extend(_unique_names(campaigns))
     for loaded in campaigns:
         problems.extend(_server_loop(loaded))
         problems.extend(_app(project, loaded))
-        problems.extend(_audience_file(project, loaded))
+        problems.extend(_audience_file(project, loaded, audiences))
         problems.extend(_template_syntax(loaded))
     return problems
 
@@ -106,11 +117,15 @@ def _server_loop(loaded: LoadedCampaign) -> Iterator[Problem]:
         )
 
 
-def _audience_file(project: LoadedProject, loaded: LoadedCampaign) -> list[Problem]:
-    # Imported here: the audience package reads loaded campaigns (it imports this package).
-    from pushflow.audience.stream import audience_problems
+def _audience_file(
+    project: LoadedProject, loaded: LoadedCampaign, audiences: AudienceCheck | None
+) -> list[Problem]:
+    if audiences is None:
+        # Imported here: the audience package reads loaded campaigns (it imports this package).
+        from pushflow.audience.stream import audience_problems
 
-    return audience_problems(loaded, project.root)
+        audiences = audience_problems
+    return audiences(loaded, project.root)
 
 
 def _texts(loaded: LoadedCampaign) -> Iterator[tuple[tuple[str, ...], str]]:

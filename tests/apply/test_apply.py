@@ -26,6 +26,7 @@ from pushflow.apply.occurrence import LEASE, OccurrenceRun
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.run import ApplyOptions
 from pushflow.apply.session import StalePlanError, apply_plan, make_plan
+from pushflow.audience.sources import CsvRecords, Record, RowError
 from pushflow.emulator import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -341,6 +342,63 @@ def test_a_saved_plan_is_refused_when_stale(root: Path, tcp: Tcp, state: str) ->
     write_users(root, USERS)
     fresh = make_plan([saved], project_file=root / "pushflow.yaml", now=NOW, environ=environ(tcp))
     assert fresh.campaigns[0].revision == plan.campaigns[0].revision
+
+
+def test_a_bad_row_written_after_the_plan_stops_apply_before_anything(
+    root: Path, tcp: Tcp, state: str
+) -> None:
+    """The check before apply reads the audience it sends (and keeps it for the send): a row
+    broken while the plan was shown still stops everything, before any revision is recorded."""
+    project(root, tcp, state)
+    tcp.emulator.add_template({"name": "digest", "title": "Hi #name#", "content": "Your digest"})
+    env = environ(tcp)
+    with freeze_time(NOW, tick=True, real_asyncio=True):
+        plan = make_plan([], project_file=root / "pushflow.yaml", now=NOW, environ=env)
+        users = root / "campaigns" / "users.csv"
+        users.write_text(users.read_text(encoding="utf-8") + "u 9,broken\n", encoding="utf-8")
+        with pytest.raises(StalePlanError, match="no longer validates"):
+            apply_plan(
+                plan,
+                [],
+                project_file=root / "pushflow.yaml",
+                options=ApplyOptions(environ=env, lock_timeout=2, retry=FAST),
+            )
+    assert pushed(tcp.emulator) == []
+    write_users(root, USERS)
+    again = make_plan([], project_file=root / "pushflow.yaml", now=NOW, environ=env)
+    assert again.campaigns[0].diff == ["new campaign"]
+
+
+def test_apply_reads_the_audience_it_sends_once(
+    root: Path, tcp: Tcp, state: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two campaigns sent now: the first one's audience is read by the check and sent from;
+    the second's is checked as a stream and read again to send (one audience held at a time)."""
+    project(root, tcp, state, emas=30)
+    tcp.emulator.add_template({"name": "digest", "title": "Hi #name#", "content": "Your digest"})
+    env = environ(tcp)
+    with freeze_time(NOW, tick=True, real_asyncio=True):
+        plan = make_plan([], project_file=root / "pushflow.yaml", now=NOW, environ=env)
+        assert [(c.name, c.action) for c in plan.campaigns] == [
+            ("digest", "send"),
+            ("sale", "send"),
+        ]
+        reads: list[str] = []
+        iterate = CsvRecords.__iter__
+
+        def counted(records: CsvRecords) -> Iterator[Record | RowError]:
+            reads.append(records.path.name)
+            return iterate(records)
+
+        monkeypatch.setattr(CsvRecords, "__iter__", counted)
+        result = apply_plan(
+            plan,
+            [],
+            project_file=root / "pushflow.yaml",
+            options=ApplyOptions(environ=env, lock_timeout=2, retry=FAST),
+        )
+    assert result.total.sent == USERS + 30
+    assert sorted(reads) == ["devices.csv", "devices.csv", "users.csv"]
 
 
 def test_concurrent_applies_of_one_state_send_each_target_once(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pushflow.audience.store import MEMORY_KIB
 from pushflow.audience.stream import Audience, open_audience
 from pushflow.spec.loader import load_campaigns, load_project
 from tests.conftest import NOW, MakeProject
@@ -41,11 +42,20 @@ audience:
 OpenAudience = Callable[..., Audience]
 
 
+@pytest.fixture(params=[MEMORY_KIB, 0], ids=["memory", "disk"])
+def memory_kib(request: pytest.FixtureRequest) -> int:
+    """The target store's memory budget: every test that takes it runs on both ways of keeping
+    targets (in memory, and in SQLite from the first row)."""
+    budget: int = request.param
+    return budget
+
+
 @pytest.fixture
 def open_campaign(
-    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_kib: int
 ) -> OpenAudience:
-    """Write ``campaigns/c.yaml`` with the given audience lines and open its audience.
+    """Write ``campaigns/c.yaml`` with the given audience lines and open its audience (in
+    memory, and on disk: see ``memory_kib``).
 
     The working directory is the project, so messages name ``campaigns/c.yaml`` and
     ``audiences/…`` as a user would see them.
@@ -64,6 +74,6 @@ def open_campaign(
         assert [str(p) for p in problems] == []
         work = tmp_path / "work"
         work.mkdir(exist_ok=True)
-        return open_audience(loaded[0], project.root, workdir=work)
+        return open_audience(loaded[0], project.root, workdir=work, memory_kib=memory_kib)
 
     return open_

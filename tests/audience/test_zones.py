@@ -45,7 +45,9 @@ Open = Callable[..., Audience]
 
 
 @pytest.fixture
-def open_local(make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Open:
+def open_local(
+    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_kib: int
+) -> Open:
     def open_(source: str, files: dict[str, str]) -> Audience:
         body = textwrap.indent(textwrap.dedent(source), "    ")
         root = make_project({"campaigns/c.yaml": CAMPAIGN.format(source=body), **files})
@@ -55,7 +57,7 @@ def open_local(make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.Mo
         assert [str(p) for p in problems] == []
         work = tmp_path / "work"
         work.mkdir(exist_ok=True)
-        return open_audience(loaded[0], project.root, workdir=work)
+        return open_audience(loaded[0], project.root, workdir=work, memory_kib=memory_kib)
 
     return open_
 
@@ -168,8 +170,8 @@ def test_validate_reports_bad_zones_and_a_missing_column(
     assert [p.rule for p in audience_problems(loaded[0], root)] == ["audience-timezone-column"]
 
 
-def test_the_store_keeps_zones_apart(tmp_path: Path) -> None:
-    store = TargetStore(tmp_path, zones=ZoneColumn("tz", "UTC"))
+def test_the_store_keeps_zones_apart(tmp_path: Path, memory_kib: int) -> None:
+    store = TargetStore(tmp_path, zones=ZoneColumn("tz", "UTC"), memory_kib=memory_kib)
     try:
         store.add_values(("id", "tz"), [("b", 2, ["b", "Asia/Kolkata"]), ("a", 3, ["a", ""])])
         store.add([("c", 4, {"id": "c", "tz": "Asia/Kolkata", "n": 1}), ("a", 5, {"id": "a"})])
@@ -182,7 +184,7 @@ def test_the_store_keeps_zones_apart(tmp_path: Path) -> None:
         assert list(store.ids("UTC")) == ["a"]
     finally:
         store.close()
-    plain = TargetStore(tmp_path)
+    plain = TargetStore(tmp_path, memory_kib=memory_kib)
     try:
         plain.add([("a", 1, {"id": "a"})])
         assert plain.zones_count() == {}
