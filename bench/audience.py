@@ -8,8 +8,9 @@ order, two more columns) is written to a temp folder, then two phases run, each 
 process so that its peak RSS (``ru_maxrss``) is its own:
 
 - **baseline**: read the CSV with the ``csv`` module and count the rows;
-- **audience**: ``read_audience`` (read, check ids, dedupe into the SQLite store, digest) and then
-  every sorted chunk of 1,000 rows with their columns, as compile will.
+- **audience**: ``read_audience`` (read, check ids, dedupe into the SQLite store, digest; in
+  memory below 64 MiB of rows, about 175,000 of this file) and then every sorted chunk of 1,000
+  rows with their columns, as compile will.
 
 Both phases import ``pushflow.audience.stream`` first, so the memory ratio compares the work and
 not the imports. See bench/README.md for what the numbers should look like.
