@@ -110,6 +110,26 @@ def _no_target(columns: Mapping[str, Any], id_column: str) -> str | None:
     return None
 
 
+def _not_utf8(value: object) -> str | None:
+    """Why ``value`` (columns decoded from JSON or YAML, whose ``\\ud800`` escapes can make a
+    lone surrogate) holds text UTF-8 cannot carry, or None. Such a value could be neither stored
+    nor sent (every request is UTF-8), so the row is refused where it is written."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            bad = value[exc.start : exc.end].encode("unicode_escape").decode("ascii")
+            return f"holds a lone surrogate ({bad}): not text UTF-8 can carry"
+        return None
+    if isinstance(value, Mapping):
+        items: Iterator[object] = (part for pair in value.items() for part in pair)
+    elif isinstance(value, list | tuple):
+        items = iter(value)
+    else:
+        return None
+    return next((wrong for item in items if (wrong := _not_utf8(item)) is not None), None)
+
+
 def _row(columns: Mapping[str, Any], id_column: str, place: Place, position: int) -> Row | RowError:
     wrong = _no_target(columns, id_column)
     if wrong is not None:
@@ -234,6 +254,9 @@ def read_jsonl(path: Path, shown: str, id_column: str) -> Iterator[Row | RowErro
                 message = f"expected a JSON object, got {type(columns).__name__}"
                 yield RowError(Problem(place(number), message, rule="audience-row"))
                 continue
+            if "\\u" in line and (wrong := _not_utf8(columns)) is not None:
+                yield RowError(Problem(place(number), wrong, rule="audience-row"))
+                continue
             yield _row(columns, id_column, place, number)
 
 
@@ -249,4 +272,8 @@ def read_inline(
     """
     for index, item in enumerate(items):
         columns: Mapping[str, Any] = item if isinstance(item, Mapping) else {id_column: item}
+        wrong = _not_utf8(columns)
+        if wrong is not None:
+            yield RowError(Problem(locate(index), wrong, rule="audience-row"))
+            continue
         yield _row(columns, id_column, locate, index)

@@ -7,7 +7,15 @@ from pathlib import Path
 import pytest
 
 from pushflow.audience.ids import EMAS_DEVICE, checked
-from pushflow.audience.sources import CsvRecords, Row, RowError, file_place, read_csv, read_inline
+from pushflow.audience.sources import (
+    CsvRecords,
+    Row,
+    RowError,
+    file_place,
+    read_csv,
+    read_inline,
+    read_jsonl,
+)
 from pushflow.audience.stream import MAX_PROBLEMS, audience_problems, open_audience, read_audience
 from pushflow.errors import Location, SpecError
 from pushflow.spec.audience import AudienceSource, EmasAudience
@@ -164,3 +172,32 @@ def test_validation_reports_what_the_plan_does(
 
 def test_file_place() -> None:
     assert file_place(SHOWN)(12) == Location(SHOWN, row=12)
+
+
+def test_lone_surrogates_are_refused_at_their_row(tmp_path: Path) -> None:
+    """JSON and YAML escapes can make text no UTF-8 request can carry (``\\ud800``): the row is
+    refused where it is written, not stored and then fatal when sent."""
+    path = tmp_path / "a.jsonl"
+    path.write_text(
+        '{"id": "u1", "name": "Ann \\u00e9"}\n'
+        '{"id": "u2", "name": "bad \\ud800"}\n'
+        '{"id": "u3", "tags": ["x", {"k": "\\udfff"}]}\n'
+        '{"id": "u4", "name": "ok \\ud83d\\ude42"}\n',
+        encoding="utf-8",
+    )
+    items = [
+        item.target if isinstance(item, Row) else str(item.problem)
+        for item in read_jsonl(path, "audiences/a.jsonl", "id")
+    ]
+    assert items == [
+        "u1",
+        "audiences/a.jsonl row 2: error: holds a lone surrogate (\\ud800): not text UTF-8 can "
+        "carry [audience-row]",
+        "audiences/a.jsonl row 3: error: holds a lone surrogate (\\udfff): not text UTF-8 can "
+        "carry [audience-row]",
+        "u4",
+    ]
+    inline = list(read_inline(["a", {"id": "b", "n": "\ud800"}], "id", lambda n: Location("c", n)))
+    assert isinstance(inline[0], Row)
+    assert isinstance(inline[1], RowError)
+    assert "lone surrogate (\\ud800)" in str(inline[1].problem)
