@@ -236,11 +236,12 @@ def _finish_sqlite(
     execution per target. Values are converted by the columns' own types
     (:func:`~.claims.sqlite_bound`), as SQLAlchemy would.
 
-    ``+state``: the unary plus keeps SQLite from using ``ix_sends_state_lease`` for the fence.
-    Without statistics its planner prefers that index (``state = 'claimed'``) to the primary
-    key, and then reads every claimed send of every occurrence to update a hundred: with 16
-    calls in flight, about 1 600 rows per record. With it, the rows are found by primary key
-    (campaign, occurrence, target)."""
+    ``+state``: the unary plus keeps SQLite from using an index on ``state`` for the fence.
+    Without statistics its planner preferred the index over every send's state (before
+    migration 3) to the primary key, and then read every claimed send of every occurrence to
+    update a hundred: with 16 calls in flight, about 1 600 rows per record. The partial index
+    of claims that replaced it does not tempt the planner today; the plus keeps it so. The rows
+    are found by primary key (campaign, occurrence, target)."""
     names = list(values)  # column names from this module, never from input
     assigned = tuple(sqlite_bound(conn.dialect, name, values[name]) for name in names)
     columns = ", ".join(f"{name} = ?" for name in names)
