@@ -28,12 +28,21 @@ import functools
 import uuid
 from collections.abc import Callable, Generator, Iterable, Sequence
 from datetime import datetime, timedelta
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Executable, and_, bindparam, delete, false, literal_column, null, or_
 from sqlalchemy.engine import Connection, Dialect
 
-from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
+from pushflow.ledger.base import (
+    BATCH,
+    LedgerBase,
+    batched,
+    driver_execute,
+    in_chunks,
+    insert_for,
+    utcnow,
+)
 from pushflow.ledger.records import Actor, Claim
 from pushflow.ledger.schema import sends
 from pushflow.ledger.zones import sent_in_other_zones
@@ -50,6 +59,11 @@ def of(campaign: str, occurrence: str) -> Any:
 
 
 KEY = ["campaign", "occurrence", "target"]
+#: What a claim returns of each send it got: :meth:`Claims.claim` the target alone (its caller
+#: has the keys), :meth:`Claims.claim_batches` a whole :class:`Claim`. Fewer columns are fewer
+#: values for the database to hold and hand back, and fewer objects for Python to build.
+TARGET = ("target",)
+CLAIMED = ("target", "idempotency_key", "attempts")
 #: What a retaken send forgets of its previous attempt.
 RETRY = {"finished_at": None, "result_code": None, "error": None}
 
@@ -87,8 +101,9 @@ class Claims(LedgerBase):
             resend_unknown=resend_unknown,
             now=now,
             batch_size=batch_size,
+            returning=TARGET,
         )
-        return [target for rows in got for target in sorted(row[0] for row in rows)]
+        return [target for rows in got for target in sorted([target for (target,) in rows])]
 
     def claim_batches(
         self,
@@ -126,6 +141,7 @@ class Claims(LedgerBase):
             resend_unknown=resend_unknown,
             now=now,
             batch_size=batch_size,
+            returning=CLAIMED,
         )
         for rows in got:
             yield _sorted_claims(rows)
@@ -144,8 +160,10 @@ class Claims(LedgerBase):
         resend_unknown: bool,
         now: datetime | None,
         batch_size: int,
+        returning: tuple[str, ...],
     ) -> Generator[Sequence[Any], None, None]:
-        """:meth:`claim_batches`: each batch's rows (target, key, attempts) once committed."""
+        """:meth:`claim_batches`: each batch's rows (the ``returning`` columns of each send
+        got) once committed."""
         for batch in batched(targets, batch_size):
             when = utcnow(now)
             keys = dict(sorted(batch))
@@ -174,6 +192,7 @@ class Claims(LedgerBase):
                         reclaim_expired=reclaim_expired,
                         retry_failed=retry_failed,
                         resend_unknown=resend_unknown,
+                        returning=returning,
                     )
                 else:
                     retake = [
@@ -192,6 +211,7 @@ class Claims(LedgerBase):
                         claimed,
                         retake,
                         reclaim_expired or retry_failed or resend_unknown,
+                        returning,
                     )
             # After the commit: a claim is handed out only once it is durable (inside
             # Ledger.transaction(), the caller hands it out after that commits).
@@ -207,6 +227,7 @@ class Claims(LedgerBase):
         claimed: dict[str, Any],
         retake: list[Any],
         retaking: bool,
+        returning: tuple[str, ...],
     ) -> Sequence[Any]:
         """The claim through SQLAlchemy (PostgreSQL): one row of parameters per target."""
         rows = [
@@ -239,10 +260,10 @@ class Claims(LedgerBase):
             )
         else:
             statement = statement.on_conflict_do_nothing(index_elements=KEY)
-        returning = (sends.c.target, sends.c.idempotency_key, sends.c.attempts)
         # executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row
         # INSERT per batch and keeps the compiled statement cached.
-        return conn.execute(statement.returning(*returning), rows).all()
+        columns = [sends.c[name] for name in returning]
+        return conn.execute(statement.returning(*columns), rows).all()
 
     def release(self, campaign: str, occurrence: str, targets: Sequence[str], owner: str) -> int:
         """Give back claims whose call was never made, as if never claimed."""
@@ -275,6 +296,7 @@ def _claim_sqlite(
     reclaim_expired: bool,
     retry_failed: bool,
     resend_unknown: bool,
+    returning: tuple[str, ...],
 ) -> list[Any]:
     """The claim on SQLite: what the generic statement does, with the values every row shares
     (campaign, occurrence, api, owner, lease, time) bound once per statement instead of once
@@ -282,58 +304,65 @@ def _claim_sqlite(
 
     SQLAlchemy would process eleven parameters per row (two of them datetimes through
     :class:`~pushflow.ledger.schema.UTCDateTime`); values are converted here by the same
-    column types, so the stored rows are identical.
+    column types, so the stored rows are identical. The statement goes to the driver
+    directly (:func:`~.base.driver_execute`), its text made once per shape (:func:`_claim_sql`).
     """
     dialect = conn.dialect
-
-    def bound(column: str, value: Any) -> Any:
-        return sqlite_bound(dialect, column, value)
-
     shared = (
         campaign,
         occurrence,
         api,
         claimed["state"],
         claimed["claim_owner"],
-        bound("lease_expires_at", claimed["lease_expires_at"]),
-        bound("claimed_at", claimed["claimed_at"]),
+        sqlite_bound(dialect, "lease_expires_at", claimed["lease_expires_at"]),
+        sqlite_bound(dialect, "claimed_at", claimed["claimed_at"]),
     )
-    if reclaim_expired or retry_failed or resend_unknown:
+    # The reclaim condition's one parameter: a lease that ended before now.
+    extra = (sqlite_bound(dialect, "lease_expires_at", claimed["claimed_at"]),)
+    retake = (reclaim_expired, retry_failed, resend_unknown)
+    got: list[Any] = []
+    for start in range(0, len(pairs), SQLITE_ROWS):
+        chunk = pairs[start : start + SQLITE_ROWS]
+        params = [*shared, *chain.from_iterable(chunk), *(extra if reclaim_expired else ())]
+        sql = _claim_sql(len(chunk), retake, returning)
+        got.extend(driver_execute(conn, sql, params).fetchall())
+    return got
+
+
+@functools.lru_cache(maxsize=64)
+def _claim_sql(rows: int, retake: tuple[bool, bool, bool], returning: tuple[str, ...]) -> str:
+    """The text of :func:`_claim_sqlite`'s statement for ``rows`` targets; ``retake`` is
+    (reclaim_expired, retry_failed, resend_unknown)."""
+    reclaim_expired, retry_failed, resend_unknown = retake
+    if any(retake):
         # As the generic path: the new claim from ``excluded``, retaken only where allowed.
-        retake = []
-        extra: tuple[Any, ...] = ()
+        conditions = []
         if reclaim_expired:
-            retake.append("(sends.state = 'claimed' AND sends.lease_expires_at < ?)")
-            extra = (bound("lease_expires_at", claimed["claimed_at"]),)
+            conditions.append("(sends.state = 'claimed' AND sends.lease_expires_at < ?)")
         if retry_failed:
-            retake.append("sends.state = 'failed'")
+            conditions.append("sends.state = 'failed'")
         if resend_unknown:
-            retake.append("sends.state = 'unknown'")
+            conditions.append("sends.state = 'unknown'")
         conflict = (
             "DO UPDATE SET state = excluded.state, claim_owner = excluded.claim_owner, "
             "lease_expires_at = excluded.lease_expires_at, claimed_at = excluded.claimed_at, "
             + "".join(f"{name} = NULL, " for name in RETRY)
             + "attempts = sends.attempts + 1 WHERE "
-            + " OR ".join(retake)
+            + " OR ".join(conditions)
         )
     else:
-        conflict, extra = "DO NOTHING", ()
-    got: list[Any] = []
-    for start in range(0, len(pairs), SQLITE_ROWS):
-        chunk = pairs[start : start + SQLITE_ROWS]
-        # ``WHERE true``: SQLite needs it to read ON CONFLICT after INSERT … SELECT.
-        sql = (
-            "INSERT INTO sends (campaign, occurrence, api, state, claim_owner, "
-            "lease_expires_at, claimed_at, attempts, target, idempotency_key) "
-            "SELECT ?, ?, ?, ?, ?, ?, ?, 1, column1, column2 FROM (VALUES "
-            + ", ".join(["(?, ?)"] * len(chunk))
-            + ") WHERE true ON CONFLICT (campaign, occurrence, target) "
-            + conflict
-            + " RETURNING target, idempotency_key, attempts"
-        )
-        params = shared + tuple(value for pair in chunk for value in pair) + extra
-        got.extend(conn.exec_driver_sql(sql, params).all())
-    return got
+        conflict = "DO NOTHING"
+    # ``WHERE true``: SQLite needs it to read ON CONFLICT after INSERT … SELECT.
+    return (
+        "INSERT INTO sends (campaign, occurrence, api, state, claim_owner, "
+        "lease_expires_at, claimed_at, attempts, target, idempotency_key) "
+        "SELECT ?, ?, ?, ?, ?, ?, ?, 1, column1, column2 FROM (VALUES "
+        + ", ".join(["(?, ?)"] * rows)
+        + ") WHERE true ON CONFLICT (campaign, occurrence, target) "
+        + conflict
+        + " RETURNING "
+        + ", ".join(returning)
+    )
 
 
 def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
