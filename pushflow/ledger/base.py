@@ -17,7 +17,6 @@ from typing import Any, TypeVar
 from sqlalchemy import Engine, Table, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
 from pushflow.ledger import schema
 from pushflow.ledger.engine import READ
@@ -37,27 +36,6 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
-
-
-def driver_execute(conn: Connection, sql: str, params: Sequence[Any]) -> Any:
-    """Run ``sql`` with ``params`` on the driver connection of ``conn`` (inside its transaction)
-    and return the driver's cursor; errors are raised as SQLAlchemy raises them
-    (``sqlite3.IntegrityError`` as :class:`sqlalchemy.exc.IntegrityError`, with the statement).
-
-    For the SQLite statements of the claim → call → record path, whose text the ledger writes
-    itself: SQLAlchemy's execution (context, result object, events) costs about 40 µs a
-    statement, more than the driver's own work for a statement of one row, and a sizeable
-    share of a claim or record of 100.
-    """
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(sql, params)
-    except conn.dialect.loaded_dbapi.Error as error:
-        cursor.close()
-        raise DBAPIError.instance(
-            sql, params, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
-        ) from error
-    return cursor
 
 
 def insert_for(conn: Connection, table: Table) -> Any:

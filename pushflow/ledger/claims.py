@@ -1,22 +1,27 @@
 """Claims: taking sends atomically, so that each is made by exactly one caller.
 
-Claiming a send is inserting its row with ``INSERT … ON CONFLICT DO NOTHING RETURNING``. The
-primary key (campaign, occurrence, target) lets exactly one insert win:
+Claiming a send is inserting its row. The primary key (campaign, occurrence, target) lets
+exactly one insert win:
 
-- on SQLite, writers are serialised (``BEGIN IMMEDIATE``), so the second sees the first's row;
-- on PostgreSQL, a concurrent insert of the same key waits for the first transaction to commit,
-  then does nothing (or, if the first rolled back, inserts).
+- on PostgreSQL, with ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a concurrent insert of the
+  same key waits for the first transaction to commit, then does nothing (or, if the first rolled
+  back, inserts). ``RETURNING`` yields only the rows this statement inserted: exactly the sends
+  this caller alone may now make;
+- on SQLite, writers are serialised (``BEGIN IMMEDIATE`` takes the write lock before anything
+  is read), so the claim reads which targets have a row and inserts the others, and no other
+  writer can come between (:mod:`.sqlite_sends`; cheaper for SQLite than the upsert). An insert
+  of a row that exists would still fail on the primary key rather than claim a send twice.
 
-``RETURNING`` yields only the rows this statement inserted: exactly the sends this caller alone
-may now make. Each batch is sorted by target, so concurrent claimers lock keys in one order and
-cannot deadlock on PostgreSQL; each batch is its own transaction, and targets are read lazily,
-so millions of targets never sit in memory.
+Each batch is sorted by target, so concurrent claimers lock keys in one order and cannot
+deadlock on PostgreSQL; each batch is its own transaction, and targets are read lazily, so
+millions of targets never sit in memory.
 
-Retaking a row that exists is the same statement with ``ON CONFLICT DO UPDATE … WHERE`` the
-condition that makes it retakeable (an expired lease, ``failed``, ``unknown``), used only when
-the caller says a repeat is safe. Both databases evaluate that condition on the conflicting row
-under its lock (PostgreSQL re-reads the latest committed version), so two reclaimers of one
-expired claim cannot both win.
+Retaking a row that exists, used only when the caller says a repeat is safe, is conditional on
+what makes it retakeable (an expired lease, ``failed``, ``unknown``): on PostgreSQL the same
+statement with ``ON CONFLICT DO UPDATE … WHERE`` that condition, evaluated on the conflicting
+row under its lock (PostgreSQL re-reads the latest committed version); on SQLite an
+``UPDATE … WHERE`` the same condition, under the write lock. So two reclaimers of one expired
+claim cannot both win.
 
 A local-time occurrence (``…@Europe/Berlin``) also leaves out, in the same transaction, the
 targets already sent the same wall-clock time in another zone (:mod:`.zones`).
@@ -24,25 +29,16 @@ targets already sent the same wall-clock time in another zone (:mod:`.zones`).
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime, timedelta
-from itertools import chain
 from typing import Any
 
 from sqlalchemy import Executable, and_, bindparam, delete, false, literal_column, null, or_
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 
-from pushflow.ledger.base import (
-    BATCH,
-    LedgerBase,
-    batched,
-    driver_execute,
-    in_chunks,
-    insert_for,
-    utcnow,
-)
+from pushflow.ledger import sqlite_sends
+from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
 from pushflow.ledger.records import Actor, Claim
 from pushflow.ledger.schema import sends
 from pushflow.ledger.zones import sent_in_other_zones
@@ -65,7 +61,7 @@ KEY = ["campaign", "occurrence", "target"]
 TARGET = ("target",)
 CLAIMED = ("target", "idempotency_key", "attempts")
 #: What a retaken send forgets of its previous attempt.
-RETRY = {"finished_at": None, "result_code": None, "error": None}
+RETRY = dict.fromkeys(sqlite_sends.FORGETS)
 
 
 class Claims(LedgerBase):
@@ -182,7 +178,7 @@ class Claims(LedgerBase):
                 if not keys:
                     got = []
                 elif conn.dialect.name == "sqlite":
-                    got = _claim_sqlite(
+                    got = sqlite_sends.claim(
                         conn,
                         campaign,
                         occurrence,
@@ -278,106 +274,6 @@ def _sorted_claims(got: Iterable[Sequence[Any]]) -> list[Claim]:
     """Rows of (target, idempotency key, attempts) as claims, by target."""
     claims = [Claim(target=target, key=key, attempts=attempts) for target, key, attempts in got]
     return sorted(claims, key=lambda claim: claim.target)
-
-
-#: Target rows per statement of the SQLite claim: two parameters each, with the shared ones
-#: under SQLite's oldest limit of 999 bound parameters.
-SQLITE_ROWS = 400
-
-
-def _claim_sqlite(
-    conn: Connection,
-    campaign: str,
-    occurrence: str,
-    pairs: Sequence[tuple[str, str]],
-    api: str,
-    claimed: dict[str, Any],
-    *,
-    reclaim_expired: bool,
-    retry_failed: bool,
-    resend_unknown: bool,
-    returning: tuple[str, ...],
-) -> list[Any]:
-    """The claim on SQLite: what the generic statement does, with the values every row shares
-    (campaign, occurrence, api, owner, lease, time) bound once per statement instead of once
-    per row, and only (target, key) per row: ``INSERT … SELECT … FROM (VALUES …)``.
-
-    SQLAlchemy would process eleven parameters per row (two of them datetimes through
-    :class:`~pushflow.ledger.schema.UTCDateTime`); values are converted here by the same
-    column types, so the stored rows are identical. The statement goes to the driver
-    directly (:func:`~.base.driver_execute`), its text made once per shape (:func:`_claim_sql`).
-    """
-    dialect = conn.dialect
-    shared = (
-        campaign,
-        occurrence,
-        api,
-        claimed["state"],
-        claimed["claim_owner"],
-        sqlite_bound(dialect, "lease_expires_at", claimed["lease_expires_at"]),
-        sqlite_bound(dialect, "claimed_at", claimed["claimed_at"]),
-    )
-    # The reclaim condition's one parameter: a lease that ended before now.
-    extra = (sqlite_bound(dialect, "lease_expires_at", claimed["claimed_at"]),)
-    retake = (reclaim_expired, retry_failed, resend_unknown)
-    got: list[Any] = []
-    for start in range(0, len(pairs), SQLITE_ROWS):
-        chunk = pairs[start : start + SQLITE_ROWS]
-        params = [*shared, *chain.from_iterable(chunk), *(extra if reclaim_expired else ())]
-        sql = _claim_sql(len(chunk), retake, returning)
-        got.extend(driver_execute(conn, sql, params).fetchall())
-    return got
-
-
-@functools.lru_cache(maxsize=64)
-def _claim_sql(rows: int, retake: tuple[bool, bool, bool], returning: tuple[str, ...]) -> str:
-    """The text of :func:`_claim_sqlite`'s statement for ``rows`` targets; ``retake`` is
-    (reclaim_expired, retry_failed, resend_unknown)."""
-    reclaim_expired, retry_failed, resend_unknown = retake
-    if any(retake):
-        # As the generic path: the new claim from ``excluded``, retaken only where allowed.
-        conditions = []
-        if reclaim_expired:
-            conditions.append("(sends.state = 'claimed' AND sends.lease_expires_at < ?)")
-        if retry_failed:
-            conditions.append("sends.state = 'failed'")
-        if resend_unknown:
-            conditions.append("sends.state = 'unknown'")
-        conflict = (
-            "DO UPDATE SET state = excluded.state, claim_owner = excluded.claim_owner, "
-            "lease_expires_at = excluded.lease_expires_at, claimed_at = excluded.claimed_at, "
-            + "".join(f"{name} = NULL, " for name in RETRY)
-            + "attempts = sends.attempts + 1 WHERE "
-            + " OR ".join(conditions)
-        )
-    else:
-        conflict = "DO NOTHING"
-    # ``WHERE true``: SQLite needs it to read ON CONFLICT after INSERT … SELECT.
-    return (
-        "INSERT INTO sends (campaign, occurrence, api, state, claim_owner, "
-        "lease_expires_at, claimed_at, attempts, target, idempotency_key) "
-        "SELECT ?, ?, ?, ?, ?, ?, ?, 1, column1, column2 FROM (VALUES "
-        + ", ".join(["(?, ?)"] * rows)
-        + ") WHERE true ON CONFLICT (campaign, occurrence, target) "
-        + conflict
-        + " RETURNING "
-        + ", ".join(returning)
-    )
-
-
-def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
-    """``value`` as the ``sends`` column's own type binds it (a datetime as SQLite text), for
-    statements sent without SQLAlchemy's parameter processing."""
-    process = _bind_processor(dialect, column)
-    return value if process is None else process(value)
-
-
-@functools.cache
-def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
-    processor: Callable[[Any], Any] | None = (
-        sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    )
-    return processor
 
 
 def one_send(campaign: str, occurrence: str) -> Any:

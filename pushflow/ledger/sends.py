@@ -25,16 +25,15 @@ clock skew between daemon hosts.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Row, func, select, update
-from sqlalchemy.engine import Connection
 
-from pushflow.ledger.base import BATCH, driver_execute, in_chunks, utcnow
-from pushflow.ledger.claims import Claims, each_target, of, one_send, sqlite_bound
+from pushflow.ledger import sqlite_sends
+from pushflow.ledger.base import BATCH, utcnow
+from pushflow.ledger.claims import Claims, each_target, of, one_send
 from pushflow.ledger.records import Send, SendState
 from pushflow.ledger.schema import sends
 
@@ -176,7 +175,7 @@ class Sends(Claims):
             values = {**values, "finished_at": done, "lease_expires_at": None}
         if self.backend == "sqlite":
             with self._write() as conn:
-                return _finish_sqlite(conn, campaign, occurrence, targets, owner, values)
+                return sqlite_sends.finish(conn, campaign, occurrence, targets, owner, values)
         fence = (sends.c.state == "claimed", sends.c.claim_owner == owner)
         statement = update(sends).where(one_send(campaign, occurrence), *fence).values(**values)
         with self._write() as conn:
@@ -222,50 +221,6 @@ class Sends(Claims):
         query = select(sends.c.state, func.count()).where(where).group_by(sends.c.state)
         with self._read() as conn:
             return {state: int(count) for state, count in conn.execute(query).all()}
-
-
-def _finish_sqlite(
-    conn: Connection,
-    campaign: str,
-    occurrence: str,
-    targets: Sequence[str],
-    owner: str,
-    values: dict[str, Any],
-) -> int:
-    """:meth:`Sends._finish` on SQLite: ``UPDATE … WHERE target IN (…)`` per slice of targets,
-    the new values bound once per statement. One statement per slice costs a fraction of one
-    execution per target. Values are converted by the columns' own types
-    (:func:`~.claims.sqlite_bound`), as SQLAlchemy would; the statement goes to the driver
-    directly (:func:`~.base.driver_execute`), its text made once per shape.
-
-    ``+state``: the unary plus keeps SQLite from using an index on ``state`` for the fence.
-    Without statistics its planner preferred the index over every send's state (before
-    migration 3) to the primary key, and then read every claimed send of every occurrence to
-    update a hundred: with 16 calls in flight, about 1 600 rows per record. The partial index
-    of claims that replaced it does not tempt the planner today; the plus keeps it so. The rows
-    are found by primary key (campaign, occurrence, target)."""
-    names = tuple(values)  # column names from this module, never from input
-    assigned = [sqlite_bound(conn.dialect, name, values[name]) for name in names]
-    total = 0
-    for chunk in in_chunks(targets):
-        sql = _finish_sql(names, len(chunk))
-        params = [*assigned, campaign, occurrence, owner, *chunk]
-        cursor = driver_execute(conn, sql, params)
-        total += cursor.rowcount
-        cursor.close()
-    return total
-
-
-@functools.lru_cache(maxsize=64)
-def _finish_sql(names: tuple[str, ...], targets: int) -> str:
-    """The text of :func:`_finish_sqlite`'s statement setting ``names`` for ``targets``."""
-    columns = ", ".join(f"{name} = ?" for name in names)
-    return (
-        f"UPDATE sends SET {columns} WHERE campaign = ? AND occurrence = ? "
-        "AND +state = 'claimed' AND claim_owner = ? AND target IN ("
-        + ", ".join("?" * targets)
-        + ")"
-    )
 
 
 def _clip(error: str | None) -> str | None:
