@@ -55,7 +55,8 @@ def create(url: URL, *, busy_timeout: float = 30.0) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:
         read = conn.get_execution_options().get("pushflow_read", False)
-        conn.exec_driver_sql("BEGIN" if read else "BEGIN IMMEDIATE")
+        # To the driver directly: every transaction of the ledger starts here.
+        driver_execute(conn, "BEGIN" if read else "BEGIN IMMEDIATE", ()).close()
 
     return engine
 
