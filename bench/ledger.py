@@ -11,14 +11,16 @@ no rendering: only the ledger, so the figures are the ledger's own cost. Two mod
 a fresh state:
 
 - **rounds**: through a :class:`~pushflow.apply.writer.LedgerWriter` from an event loop, 16
-  calls in flight, each "call" a sleep of ``--latency`` ms ± half of it (seeded: the same
-  sequence every run), as apply does. Reports the process
-  CPU per call (``resource.getrusage``: every thread, user + sys), the ledger thread's CPU per
-  call (``getrusage(RUSAGE_THREAD)`` around each round, its system part shown too) and calls per round (which move with the
-  machine's load: compare the ledger thread's figure with its calls per round in mind).
+  calls in flight, each "call" a sleep of ``--latency`` ms ± half of it (seeded), as apply
+  does. Reports the process CPU per call (``resource.getrusage``: every thread, user + sys),
+  the ledger thread's CPU per call (``RUSAGE_THREAD`` around each round; its system part, the
+  WAL writes and fsyncs, shown too) and calls per round. Calls per round move with the
+  machine's load and with the ledger's own speed (a faster round gathers fewer calls), so
+  compare the ledger thread's figure with them in mind.
 - **direct**: no event loop, no thread: one transaction per call holding the record of the
   call claimed 16 calls before and this call's claim, so 16 calls' sends are always claimed.
-  Deterministic work: the figure to compare before and after a change.
+  The same work every run: the figure to compare before and after a change, and the one to
+  count instructions of (``valgrind --tool=callgrind``, minus a run of one call).
 
 The minimum over ``--runs`` runs is printed (the machine is shared: load only adds).
 """

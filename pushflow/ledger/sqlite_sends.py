@@ -185,11 +185,11 @@ def finish(
     of one execution per target.
 
     ``+state``: the unary plus keeps SQLite from using an index on ``state`` for the fence.
-    Without statistics its planner preferred the index over every send's state (before
+    Without statistics its planner preferred the index over every send's state (dropped by
     migration 3) to the primary key, and then read every claimed send of every occurrence to
-    update a hundred: with 16 calls in flight, about 1 600 rows per record. The partial index
-    of claims that replaced it does not tempt the planner today; the plus keeps it so. The rows
-    are found by primary key (campaign, occurrence, target)."""
+    update a hundred: with 16 calls in flight, about 1 600 rows per record. The plus keeps any
+    such index out of this plan. The rows are found by primary key (campaign, occurrence,
+    target)."""
     names = tuple(values)  # column names from this module's callers, never from input
     assigned = [sqlite_bound(conn.dialect, name, values[name]) for name in names]
     total = 0
