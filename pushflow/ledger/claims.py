@@ -1,22 +1,27 @@
 """Claims: taking sends atomically, so that each is made by exactly one caller.
 
-Claiming a send is inserting its row with ``INSERT … ON CONFLICT DO NOTHING RETURNING``. The
-primary key (campaign, occurrence, target) lets exactly one insert win:
+Claiming a send is inserting its row. The primary key (campaign, occurrence, target) lets
+exactly one insert win:
 
-- on SQLite, writers are serialised (``BEGIN IMMEDIATE``), so the second sees the first's row;
-- on PostgreSQL, a concurrent insert of the same key waits for the first transaction to commit,
-  then does nothing (or, if the first rolled back, inserts).
+- on PostgreSQL, with ``INSERT … ON CONFLICT DO NOTHING RETURNING``: a concurrent insert of the
+  same key waits for the first transaction to commit, then does nothing (or, if the first rolled
+  back, inserts). ``RETURNING`` yields only the rows this statement inserted: exactly the sends
+  this caller alone may now make;
+- on SQLite, writers are serialised (``BEGIN IMMEDIATE`` takes the write lock before anything
+  is read), so the claim reads which targets have a row and inserts the others, and no other
+  writer can come between (:mod:`.sqlite_sends`; cheaper for SQLite than the upsert). An insert
+  of a row that exists would still fail on the primary key rather than claim a send twice.
 
-``RETURNING`` yields only the rows this statement inserted: exactly the sends this caller alone
-may now make. Each batch is sorted by target, so concurrent claimers lock keys in one order and
-cannot deadlock on PostgreSQL; each batch is its own transaction, and targets are read lazily,
-so millions of targets never sit in memory.
+Each batch is sorted by target, so concurrent claimers lock keys in one order and cannot
+deadlock on PostgreSQL; each batch is its own transaction, and targets are read lazily, so
+millions of targets never sit in memory.
 
-Retaking a row that exists is the same statement with ``ON CONFLICT DO UPDATE … WHERE`` the
-condition that makes it retakeable (an expired lease, ``failed``, ``unknown``), used only when
-the caller says a repeat is safe. Both databases evaluate that condition on the conflicting row
-under its lock (PostgreSQL re-reads the latest committed version), so two reclaimers of one
-expired claim cannot both win.
+Retaking a row that exists, used only when the caller says a repeat is safe, is conditional on
+what makes it retakeable (an expired lease, ``failed``, ``unknown``): on PostgreSQL the same
+statement with ``ON CONFLICT DO UPDATE … WHERE`` that condition, evaluated on the conflicting
+row under its lock (PostgreSQL re-reads the latest committed version); on SQLite an
+``UPDATE … WHERE`` the same condition, under the write lock. So two reclaimers of one expired
+claim cannot both win.
 
 A local-time occurrence (``…@Europe/Berlin``) also leaves out, in the same transaction, the
 targets already sent the same wall-clock time in another zone (:mod:`.zones`).
@@ -24,15 +29,15 @@ targets already sent the same wall-clock time in another zone (:mod:`.zones`).
 
 from __future__ import annotations
 
-import functools
 import uuid
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Executable, and_, bindparam, delete, false, literal_column, null, or_
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection
 
+from pushflow.ledger import sqlite_sends
 from pushflow.ledger.base import BATCH, LedgerBase, batched, in_chunks, insert_for, utcnow
 from pushflow.ledger.records import Actor, Claim
 from pushflow.ledger.schema import sends
@@ -50,8 +55,13 @@ def of(campaign: str, occurrence: str) -> Any:
 
 
 KEY = ["campaign", "occurrence", "target"]
+#: What a claim returns of each send it got: :meth:`Claims.claim` the target alone (its caller
+#: has the keys), :meth:`Claims.claim_batches` a whole :class:`Claim`. Fewer columns are fewer
+#: values for the database to hold and hand back, and fewer objects for Python to build.
+TARGET = ("target",)
+CLAIMED = ("target", "idempotency_key", "attempts")
 #: What a retaken send forgets of its previous attempt.
-RETRY = {"finished_at": None, "result_code": None, "error": None}
+RETRY = dict.fromkeys(sqlite_sends.FORGETS)
 
 
 class Claims(LedgerBase):
@@ -87,8 +97,9 @@ class Claims(LedgerBase):
             resend_unknown=resend_unknown,
             now=now,
             batch_size=batch_size,
+            returning=TARGET,
         )
-        return [target for rows in got for target in sorted(row[0] for row in rows)]
+        return [target for rows in got for target in sorted([target for (target,) in rows])]
 
     def claim_batches(
         self,
@@ -126,6 +137,7 @@ class Claims(LedgerBase):
             resend_unknown=resend_unknown,
             now=now,
             batch_size=batch_size,
+            returning=CLAIMED,
         )
         for rows in got:
             yield _sorted_claims(rows)
@@ -144,8 +156,10 @@ class Claims(LedgerBase):
         resend_unknown: bool,
         now: datetime | None,
         batch_size: int,
+        returning: tuple[str, ...],
     ) -> Generator[Sequence[Any], None, None]:
-        """:meth:`claim_batches`: each batch's rows (target, key, attempts) once committed."""
+        """:meth:`claim_batches`: each batch's rows (the ``returning`` columns of each send
+        got) once committed."""
         for batch in batched(targets, batch_size):
             when = utcnow(now)
             keys = dict(sorted(batch))
@@ -164,7 +178,7 @@ class Claims(LedgerBase):
                 if not keys:
                     got = []
                 elif conn.dialect.name == "sqlite":
-                    got = _claim_sqlite(
+                    got = sqlite_sends.claim(
                         conn,
                         campaign,
                         occurrence,
@@ -174,6 +188,7 @@ class Claims(LedgerBase):
                         reclaim_expired=reclaim_expired,
                         retry_failed=retry_failed,
                         resend_unknown=resend_unknown,
+                        returning=returning,
                     )
                 else:
                     retake = [
@@ -192,6 +207,7 @@ class Claims(LedgerBase):
                         claimed,
                         retake,
                         reclaim_expired or retry_failed or resend_unknown,
+                        returning,
                     )
             # After the commit: a claim is handed out only once it is durable (inside
             # Ledger.transaction(), the caller hands it out after that commits).
@@ -207,6 +223,7 @@ class Claims(LedgerBase):
         claimed: dict[str, Any],
         retake: list[Any],
         retaking: bool,
+        returning: tuple[str, ...],
     ) -> Sequence[Any]:
         """The claim through SQLAlchemy (PostgreSQL): one row of parameters per target."""
         rows = [
@@ -239,10 +256,10 @@ class Claims(LedgerBase):
             )
         else:
             statement = statement.on_conflict_do_nothing(index_elements=KEY)
-        returning = (sends.c.target, sends.c.idempotency_key, sends.c.attempts)
         # executemany + RETURNING: SQLAlchemy's "insertmanyvalues" sends one multi-row
         # INSERT per batch and keeps the compiled statement cached.
-        return conn.execute(statement.returning(*returning), rows).all()
+        columns = [sends.c[name] for name in returning]
+        return conn.execute(statement.returning(*columns), rows).all()
 
     def release(self, campaign: str, occurrence: str, targets: Sequence[str], owner: str) -> int:
         """Give back claims whose call was never made, as if never claimed."""
@@ -257,98 +274,6 @@ def _sorted_claims(got: Iterable[Sequence[Any]]) -> list[Claim]:
     """Rows of (target, idempotency key, attempts) as claims, by target."""
     claims = [Claim(target=target, key=key, attempts=attempts) for target, key, attempts in got]
     return sorted(claims, key=lambda claim: claim.target)
-
-
-#: Target rows per statement of the SQLite claim: two parameters each, with the shared ones
-#: under SQLite's oldest limit of 999 bound parameters.
-SQLITE_ROWS = 400
-
-
-def _claim_sqlite(
-    conn: Connection,
-    campaign: str,
-    occurrence: str,
-    pairs: Sequence[tuple[str, str]],
-    api: str,
-    claimed: dict[str, Any],
-    *,
-    reclaim_expired: bool,
-    retry_failed: bool,
-    resend_unknown: bool,
-) -> list[Any]:
-    """The claim on SQLite: what the generic statement does, with the values every row shares
-    (campaign, occurrence, api, owner, lease, time) bound once per statement instead of once
-    per row, and only (target, key) per row: ``INSERT … SELECT … FROM (VALUES …)``.
-
-    SQLAlchemy would process eleven parameters per row (two of them datetimes through
-    :class:`~pushflow.ledger.schema.UTCDateTime`); values are converted here by the same
-    column types, so the stored rows are identical.
-    """
-    dialect = conn.dialect
-
-    def bound(column: str, value: Any) -> Any:
-        return sqlite_bound(dialect, column, value)
-
-    shared = (
-        campaign,
-        occurrence,
-        api,
-        claimed["state"],
-        claimed["claim_owner"],
-        bound("lease_expires_at", claimed["lease_expires_at"]),
-        bound("claimed_at", claimed["claimed_at"]),
-    )
-    if reclaim_expired or retry_failed or resend_unknown:
-        # As the generic path: the new claim from ``excluded``, retaken only where allowed.
-        retake = []
-        extra: tuple[Any, ...] = ()
-        if reclaim_expired:
-            retake.append("(sends.state = 'claimed' AND sends.lease_expires_at < ?)")
-            extra = (bound("lease_expires_at", claimed["claimed_at"]),)
-        if retry_failed:
-            retake.append("sends.state = 'failed'")
-        if resend_unknown:
-            retake.append("sends.state = 'unknown'")
-        conflict = (
-            "DO UPDATE SET state = excluded.state, claim_owner = excluded.claim_owner, "
-            "lease_expires_at = excluded.lease_expires_at, claimed_at = excluded.claimed_at, "
-            + "".join(f"{name} = NULL, " for name in RETRY)
-            + "attempts = sends.attempts + 1 WHERE "
-            + " OR ".join(retake)
-        )
-    else:
-        conflict, extra = "DO NOTHING", ()
-    got: list[Any] = []
-    for start in range(0, len(pairs), SQLITE_ROWS):
-        chunk = pairs[start : start + SQLITE_ROWS]
-        # ``WHERE true``: SQLite needs it to read ON CONFLICT after INSERT … SELECT.
-        sql = (
-            "INSERT INTO sends (campaign, occurrence, api, state, claim_owner, "
-            "lease_expires_at, claimed_at, attempts, target, idempotency_key) "
-            "SELECT ?, ?, ?, ?, ?, ?, ?, 1, column1, column2 FROM (VALUES "
-            + ", ".join(["(?, ?)"] * len(chunk))
-            + ") WHERE true ON CONFLICT (campaign, occurrence, target) "
-            + conflict
-            + " RETURNING target, idempotency_key, attempts"
-        )
-        params = shared + tuple(value for pair in chunk for value in pair) + extra
-        got.extend(conn.exec_driver_sql(sql, params).all())
-    return got
-
-
-def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
-    """``value`` as the ``sends`` column's own type binds it (a datetime as SQLite text), for
-    statements sent without SQLAlchemy's parameter processing."""
-    process = _bind_processor(dialect, column)
-    return value if process is None else process(value)
-
-
-@functools.cache
-def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
-    processor: Callable[[Any], Any] | None = (
-        sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
-    )
-    return processor
 
 
 def one_send(campaign: str, occurrence: str) -> Any:

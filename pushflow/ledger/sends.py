@@ -30,10 +30,10 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Row, func, select, update
-from sqlalchemy.engine import Connection
 
-from pushflow.ledger.base import BATCH, in_chunks, utcnow
-from pushflow.ledger.claims import Claims, each_target, of, one_send, sqlite_bound
+from pushflow.ledger import sqlite_sends
+from pushflow.ledger.base import BATCH, utcnow
+from pushflow.ledger.claims import Claims, each_target, of, one_send
 from pushflow.ledger.records import Send, SendState
 from pushflow.ledger.schema import sends
 
@@ -175,7 +175,7 @@ class Sends(Claims):
             values = {**values, "finished_at": done, "lease_expires_at": None}
         if self.backend == "sqlite":
             with self._write() as conn:
-                return _finish_sqlite(conn, campaign, occurrence, targets, owner, values)
+                return sqlite_sends.finish(conn, campaign, occurrence, targets, owner, values)
         fence = (sends.c.state == "claimed", sends.c.claim_owner == owner)
         statement = update(sends).where(one_send(campaign, occurrence), *fence).values(**values)
         with self._write() as conn:
@@ -221,40 +221,6 @@ class Sends(Claims):
         query = select(sends.c.state, func.count()).where(where).group_by(sends.c.state)
         with self._read() as conn:
             return {state: int(count) for state, count in conn.execute(query).all()}
-
-
-def _finish_sqlite(
-    conn: Connection,
-    campaign: str,
-    occurrence: str,
-    targets: Sequence[str],
-    owner: str,
-    values: dict[str, Any],
-) -> int:
-    """:meth:`Sends._finish` on SQLite: ``UPDATE … WHERE target IN (…)`` per slice of targets,
-    the new values bound once per statement. One statement per slice costs a fraction of one
-    execution per target. Values are converted by the columns' own types
-    (:func:`~.claims.sqlite_bound`), as SQLAlchemy would.
-
-    ``+state``: the unary plus keeps SQLite from using ``ix_sends_state_lease`` for the fence.
-    Without statistics its planner prefers that index (``state = 'claimed'``) to the primary
-    key, and then reads every claimed send of every occurrence to update a hundred: with 16
-    calls in flight, about 1 600 rows per record. With it, the rows are found by primary key
-    (campaign, occurrence, target)."""
-    names = list(values)  # column names from this module, never from input
-    assigned = tuple(sqlite_bound(conn.dialect, name, values[name]) for name in names)
-    columns = ", ".join(f"{name} = ?" for name in names)
-    total = 0
-    for chunk in in_chunks(targets):
-        sql = (
-            f"UPDATE sends SET {columns} WHERE campaign = ? AND occurrence = ? "
-            "AND +state = 'claimed' AND claim_owner = ? AND target IN ("
-            + ", ".join("?" * len(chunk))
-            + ")"
-        )
-        params = (*assigned, campaign, occurrence, owner, *chunk)
-        total += conn.exec_driver_sql(sql, params).rowcount
-    return total
 
 
 def _clip(error: str | None) -> str | None:

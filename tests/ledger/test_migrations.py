@@ -1,16 +1,22 @@
-"""Versioned schema: created from empty, idempotent, steps run once, newer schemas refused."""
+"""Versioned schema: created from empty, idempotent, steps run once, newer schemas refused;
+migration 3 (the index of claims) from a version 2 state with sends in it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
-from sqlalchemy import insert, inspect, text
+from sqlalchemy import Engine, insert, inspect, select, text
 from sqlalchemy.engine import Connection
 
 from pushflow.ledger import Ledger, SchemaTooNewError
 from pushflow.ledger import engine as engines
 from pushflow.ledger.migrations import LATEST, MIGRATIONS, Migration, upgrade
-from pushflow.ledger.schema import metadata, schema_version
+from pushflow.ledger.schema import metadata, schema_version, sends
 from pushflow.ledger.url import normalise
+from tests.ledger import released
 from tests.ledger.conftest import T0
 
 TABLES = {
@@ -86,3 +92,113 @@ def test_a_later_step_runs_once_and_a_failing_step_changes_nothing(state_url: st
 def test_migrations_must_be_numbered_without_gaps(ledger: Ledger) -> None:
     with pytest.raises(ValueError, match="without gaps"):
         upgrade(ledger.engine, (*MIGRATIONS, Migration(LATEST + 2, "gap", _add_note)))
+
+
+OCC = "2026-12-01T08:00"
+LEASE = timedelta(minutes=5)
+
+
+def _released_state(state_url: str, schema: Callable[[Connection], None], version: int) -> None:
+    """A state as release ``version`` left it: ``schema`` makes its tables, stamped 1…version."""
+    if "://" not in state_url:  # SQLite: the file's folder
+        Path(state_url).parent.mkdir(parents=True, exist_ok=True)
+    engine = engines.create(normalise(state_url))
+    steps = [Migration(1, "initial schema", schema)]
+    steps += [Migration(m.version, m.description, lambda _: None) for m in MIGRATIONS[1:version]]
+    try:
+        assert upgrade(engine, steps) == version
+    finally:
+        engine.dispose()
+
+
+def _send_indexes(engine: Engine) -> dict[str, str]:
+    """The definitions of ``sends``'s indexes other than its primary key, as the database
+    reports them."""
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'sends' "
+                "AND sql IS NOT NULL"
+            )
+        else:
+            rows = conn.exec_driver_sql(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'sends' "
+                "AND indexname <> 'sends_pkey'"
+            )
+        return {name: " ".join(sql.split()) for name, sql in rows}
+
+
+def _all_sends(ledger: Ledger) -> list[tuple[object, ...]]:
+    with ledger.engine.connect() as conn:
+        return [tuple(row) for row in conn.execute(select(sends).order_by(sends.c.target))]
+
+
+#: ``sends``'s indexes besides its primary key, from version 3 on: the claims' on PostgreSQL.
+SEND_INDEXES = {
+    "sqlite": {},
+    "postgresql": {
+        "ix_sends_claimed_lease": "CREATE INDEX ix_sends_claimed_lease ON public.sends USING "
+        "btree (lease_expires_at) WHERE ((state)::text = 'claimed'::text)"
+    },
+}
+
+
+def test_a_version_2_state_keeps_its_sends_and_indexes_only_the_claims(state_url: str) -> None:
+    _released_state(state_url, released.version_2, 2)
+    with Ledger(state_url, upgrade=False) as old:
+        assert old.schema_version() == 2
+        assert set(_send_indexes(old.engine)) == {"ix_sends_state_lease"}
+        revision = old.record_revision("promo", "a" * 16, {"title": "Hi"}, now=T0)
+        old.record_occurrence("promo", OCC, T0, revision.id)
+        pairs = [(name, f"key-{name}") for name in "abcdef"]
+        old.claim("promo", OCC, pairs, "crashed", LEASE, api="mpaas.PushMultiple", now=T0)
+        old.record_sent("promo", OCC, ["a", "b"], "crashed", task_id="t1", now=T0)
+        old.record_failed("promo", OCC, ["c"], "crashed", result_code="3022", now=T0)
+        old.record_unknown("promo", OCC, ["d"], "crashed", error="timed out", now=T0)
+        before = _all_sends(old)  # "e" and "f" stay claimed: the apply stopped mid-call
+
+    with Ledger(state_url) as ledger:
+        assert ledger.schema_version() == LATEST
+        assert _send_indexes(ledger.engine) == SEND_INDEXES[ledger.backend]
+        assert _all_sends(ledger) == before
+        stale = ledger.sends("promo", OCC, states=["claimed"])
+        assert [(send.target, send.claim_owner) for send in stale] == [
+            ("e", "crashed"),
+            ("f", "crashed"),
+        ]
+        later = T0 + LEASE + timedelta(seconds=1)
+        pairs = [(name, f"key-{name}") for name in "abcdefg"]
+        got = ledger.claim(
+            "promo", OCC, pairs, "next", LEASE, reclaim_expired=True, retry_failed=True, now=later
+        )
+        assert got == ["c", "e", "f", "g"]  # never a recorded send, nor an unknown one
+        assert ledger.record_sent("promo", OCC, got, "next", task_id="t2", now=later) == 4
+        assert ledger.send_counts("promo", OCC) == {"sent": 6, "unknown": 1}
+        assert ledger.sends("promo", OCC, states=["claimed"]) == []
+
+
+def test_a_new_state_has_the_indexes_a_migrated_one_gets(ledger: Ledger) -> None:
+    """``schema.py`` (migration 1 of a new state) and step 3 make the same indexes."""
+    assert _send_indexes(ledger.engine) == SEND_INDEXES[ledger.backend]
+
+
+def test_stale_claims_are_found_through_the_index_of_claims(
+    ledger: Ledger, occurrence: str
+) -> None:
+    """The question the index is for: which claims' leases ran out. PostgreSQL answers it from
+    the index of claims; SQLite, which has none, from the table."""
+    pairs = [(name, f"key-{name}") for name in ("a", "b", "c")]
+    ledger.claim("promo", occurrence, pairs, "me", LEASE, now=T0)
+    ledger.record_sent("promo", occurrence, ["b"], "me", now=T0)
+    query = (
+        "SELECT target FROM sends WHERE state = 'claimed' AND lease_expires_at < :now "
+        "ORDER BY target"
+    )
+    now = (T0 + LEASE + timedelta(seconds=1)).replace(tzinfo=None)
+    with ledger.engine.begin() as conn:
+        if ledger.backend == "postgresql":
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")  # a table this small
+            plan = " ".join(row[0] for row in conn.execute(text(f"EXPLAIN {query}"), {"now": now}))
+            assert "ix_sends_claimed_lease" in plan
+        found = conn.execute(text(query), {"now": now}).scalars().all()
+    assert found == ["a", "c"]

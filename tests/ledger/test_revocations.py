@@ -5,24 +5,16 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, inspect
-from sqlalchemy.engine import Connection
+from sqlalchemy import inspect
 
 from pushflow.ledger import Ledger
 from pushflow.ledger import engine as engines
 from pushflow.ledger.migrations import LATEST, Migration, upgrade
-from pushflow.ledger.schema import metadata, state_version
 from pushflow.ledger.url import normalise
+from tests.ledger import released
 from tests.ledger.conftest import T0
 
 LEASE = timedelta(minutes=5)
-
-
-def _version_1(conn: Connection) -> None:
-    """The schema as the first release created it: every table but ``revocations``."""
-    tables = [t for t in metadata.sorted_tables if t.name != "revocations"]
-    metadata.create_all(conn, tables=tables)
-    conn.execute(insert(state_version).values(id=1, version=0))
 
 
 def test_a_version_1_state_gains_the_revocations_table(state_url: str) -> None:
@@ -30,12 +22,12 @@ def test_a_version_1_state_gains_the_revocations_table(state_url: str) -> None:
         Path(state_url).parent.mkdir(parents=True, exist_ok=True)
     engine = engines.create(normalise(state_url))
     try:
-        assert upgrade(engine, (Migration(1, "initial schema", _version_1),)) == 1
+        assert upgrade(engine, (Migration(1, "initial schema", released.version_1),)) == 1
         assert "revocations" not in inspect(engine).get_table_names()
     finally:
         engine.dispose()
     with Ledger(state_url) as ledger:
-        assert ledger.schema_version() == LATEST == 2
+        assert ledger.schema_version() == LATEST
         assert "revocations" in inspect(ledger.engine).get_table_names()
         ledger.record_revocation(
             "promo", "now", api="mpaas.RevokePushTask", subject="7", state="revoked", now=T0
