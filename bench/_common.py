@@ -1,4 +1,5 @@
-"""What the benchmark scripts share: peak memory, and audience ids with a share of repeats.
+"""What the benchmark scripts share: peak memory, audience ids with a share of repeats, and the
+cart-reminder campaign the two apply benchmarks (``apply.py``, ``emulator_cpu.py``) send.
 
 The scripts run as ``python bench/<name>.py``, so this module is imported from the script's own
 folder (``from _common import …``).
@@ -13,6 +14,22 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from pushflow.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+
+#: The emulator's own credentials (it accepts them without any configuration).
+KEY_ID, KEY_SECRET = DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+#: The mPaaS app the apply benchmarks send to, and the console template they fill (registered
+#: through the emulator's control API, as a user would create it in the console).
+APP_ID = "ONEX570DA89211721"
+TEMPLATE = {
+    "name": "cart_reminder",
+    "title": "Still thinking, #name#?",
+    "content": "Your #item# is waiting at #price#",
+}
+#: What the template's ``#name#`` and ``#item#`` are filled with, picked at random per target.
+NAMES = ["Yang", "Li", "Zhou", "Wu", "Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Anna"]
+ITEMS = ["running shoes", "wool scarf", "tea set", "desk lamp", "backpack", "rain jacket"]
 
 
 def peak_rss_mib() -> float:

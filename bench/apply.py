@@ -58,18 +58,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _common import APP_ID, ITEMS, KEY_ID, KEY_SECRET, NAMES, TEMPLATE
 
-KEY_ID = "pushflow-emulator-key"
-KEY_SECRET = "pushflow-emulator-secret"
-APP_ID = "ONEX570DA89211721"
 PER_CALL = 100
-TEMPLATE = {
-    "name": "cart_reminder",
-    "title": "Still thinking, #name#?",
-    "content": "Your #item# is waiting at #price#",
-}
-NAMES = ["Yang", "Li", "Zhou", "Wu", "Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Anna"]
-ITEMS = ["running shoes", "wool scarf", "tea set", "desk lamp", "backpack", "rain jacket"]
 
 PROJECT = """\
 version: 1

@@ -23,21 +23,13 @@ import random
 import time
 from typing import Any
 
+from _common import APP_ID, ITEMS, KEY_ID, KEY_SECRET, NAMES, TEMPLATE
+
 from pushflow.emulator import EmulatorConfig, create_app
 from pushflow.providers import form
 from pushflow.providers.credentials import Credentials
 from pushflow.providers.mpaas_models import PushMultipleRequest, TargetMsg
 from pushflow.providers.signing import acs3_headers, new_nonce, timestamp
-
-KEY_ID = "pushflow-emulator-key"
-KEY_SECRET = "pushflow-emulator-secret"
-TEMPLATE = {
-    "name": "cart_reminder",
-    "title": "Still thinking, #name#?",
-    "content": "Your #item# is waiting at #price#",
-}
-NAMES = ["Yang", "Li", "Zhou", "Wu", "Chen", "Wang", "Zhang", "Liu", "Huang", "Zhao", "Anna"]
-ITEMS = ["running shoes", "wool scarf", "tea set", "desk lamp", "backpack", "rain jacket"]
 
 Request = tuple[list[tuple[bytes, bytes]], bytes]
 
@@ -61,7 +53,7 @@ def build_requests(calls: int, per_call: int, seed: int) -> list[Request]:
             for n in range(per_call)
         ]
         request = PushMultipleRequest(
-            app_id="ONEX570DA89211721",
+            app_id=APP_ID,
             workspace_id="default",
             delivery_type=3,
             expired_seconds=259200,
