@@ -50,24 +50,23 @@ def memory_kib(request: pytest.FixtureRequest) -> int:
     return budget
 
 
+#: Open the audience of ``campaigns/c.yaml`` written as given: (campaign YAML, files) → Audience.
+OpenText = Callable[[str, dict[str, str]], Audience]
+
+
 @pytest.fixture
-def open_campaign(
+def open_text(
     make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_kib: int
-) -> OpenAudience:
-    """Write ``campaigns/c.yaml`` with the given audience lines and open its audience (in
+) -> OpenText:
+    """Write ``campaigns/c.yaml`` (and ``files``) and open its audience, as compile does (in
     memory, and on disk: see ``memory_kib``).
 
     The working directory is the project, so messages name ``campaigns/c.yaml`` and
     ``audiences/…`` as a user would see them.
     """
 
-    def open_(
-        kind: str, audience: str, files: dict[str, str] | None = None, provider: str = "emas"
-    ) -> Audience:
-        template = EMAS if provider == "emas" else MPAAS
-        body = textwrap.indent(textwrap.dedent(audience), "  ")
-        campaign = template.format(kind=kind, audience=body)
-        root = make_project({"campaigns/c.yaml": campaign, **(files or {})})
+    def open_(campaign: str, files: dict[str, str]) -> Audience:
+        root = make_project({"campaigns/c.yaml": campaign, **files})
         monkeypatch.chdir(root)
         project = load_project(root / "pushflow.yaml", now=NOW)
         loaded, problems = load_campaigns([root / "campaigns"], project, now=NOW)
@@ -75,5 +74,19 @@ def open_campaign(
         work = tmp_path / "work"
         work.mkdir(exist_ok=True)
         return open_audience(loaded[0], project.root, workdir=work, memory_kib=memory_kib)
+
+    return open_
+
+
+@pytest.fixture
+def open_campaign(open_text: OpenText) -> OpenAudience:
+    """:func:`open_text` of an EMAS or mPaaS campaign with the given audience lines."""
+
+    def open_(
+        kind: str, audience: str, files: dict[str, str] | None = None, provider: str = "emas"
+    ) -> Audience:
+        template = EMAS if provider == "emas" else MPAAS
+        body = textwrap.indent(textwrap.dedent(audience), "  ")
+        return open_text(template.format(kind=kind, audience=body), files or {})
 
     return open_

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from pushflow.audience.store import TargetStore
-from pushflow.audience.stream import Audience, audience_problems, open_audience
+from pushflow.audience.stream import Audience, audience_problems
 from pushflow.audience.zones import ZoneColumn
 from pushflow.errors import SpecError
 from pushflow.spec.check import check_project
 from pushflow.spec.loader import load_campaigns, load_project
+from tests.audience.conftest import OpenText
 from tests.conftest import NOW, MakeProject
 
 CAMPAIGN = """\
@@ -45,19 +46,10 @@ Open = Callable[..., Audience]
 
 
 @pytest.fixture
-def open_local(
-    make_project: MakeProject, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, memory_kib: int
-) -> Open:
+def open_local(open_text: OpenText) -> Open:
     def open_(source: str, files: dict[str, str]) -> Audience:
         body = textwrap.indent(textwrap.dedent(source), "    ")
-        root = make_project({"campaigns/c.yaml": CAMPAIGN.format(source=body), **files})
-        monkeypatch.chdir(root)
-        project = load_project(root / "pushflow.yaml", now=NOW)
-        loaded, problems = load_campaigns([root / "campaigns"], project, now=NOW)
-        assert [str(p) for p in problems] == []
-        work = tmp_path / "work"
-        work.mkdir(exist_ok=True)
-        return open_audience(loaded[0], project.root, workdir=work, memory_kib=memory_kib)
+        return open_text(CAMPAIGN.format(source=body), files)
 
     return open_
 
