@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 from freezegun import freeze_time
 
 from pushflow.apply.occurrence import LEASE, OccurrenceRun
@@ -32,13 +31,12 @@ from pushflow.emulator import (
     DEFAULT_ACCESS_KEY_SECRET,
     EmulatorConfig,
     FaultSpec,
-    create_app,
 )
 from pushflow.emulator.service import Emulator
 from pushflow.ledger import Ledger, LockTimeoutError
 from pushflow.plan.views import render_json
 from tests.conftest import NOW
-from tests.emulator.conftest import free_port
+from tests.emulator.conftest import serving
 
 USERS = 25
 #: Retries without real waiting (the backoff itself is tested in test_sender.py).
@@ -54,17 +52,9 @@ class Tcp:
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[Tcp]:
-    app = create_app(EmulatorConfig(frozen_at=NOW, seed=7))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield Tcp(f"http://127.0.0.1:{port}", app.state.emulator)
-    server.should_exit = True
-    thread.join(timeout=2)  # a daemon thread: idle keep-alive connections may hold it longer
+    # stop_wait: a daemon thread, idle keep-alive connections may hold it longer
+    with serving(EmulatorConfig(frozen_at=NOW, seed=7), stop_wait=2) as (port, emulator):
+        yield Tcp(f"http://127.0.0.1:{port}", emulator)
 
 
 @pytest.fixture

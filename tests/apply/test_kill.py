@@ -8,19 +8,17 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from pushflow.emulator import EmulatorConfig, create_app
+from pushflow.emulator import EmulatorConfig
 from pushflow.ledger import Ledger
 from tests.apply.test_apply import Tcp, apply, environ, project, pushed
-from tests.emulator.conftest import free_port
+from tests.emulator.conftest import serving
 
 USERS = 400  # PushMultiple: 4 calls of 100
 
@@ -28,17 +26,8 @@ USERS = 400  # PushMultiple: 4 calls of 100
 @pytest.fixture
 def slow() -> Iterator[Tcp]:
     """An emulator that takes 150 ms per answer, so a kill lands between calls."""
-    app = create_app(EmulatorConfig(latency_ms=150, seed=1))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield Tcp(f"http://127.0.0.1:{port}", app.state.emulator)
-    server.should_exit = True
-    thread.join(timeout=2)
+    with serving(EmulatorConfig(latency_ms=150, seed=1), stop_wait=2) as (port, emulator):
+        yield Tcp(f"http://127.0.0.1:{port}", emulator)
 
 
 @pytest.mark.parametrize("kill_after_calls", [1, 2, 3])

@@ -13,7 +13,6 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -22,13 +21,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-import uvicorn
 
-from pushflow.emulator import EmulatorConfig, create_app
+from pushflow.emulator import EmulatorConfig
 from pushflow.ledger import Ledger
 from tests.apply.test_apply import Tcp, environ
 from tests.daemon.conftest import apply_at, write_project
-from tests.emulator.conftest import free_port
+from tests.emulator.conftest import serving
 
 pytestmark = pytest.mark.postgres
 
@@ -41,17 +39,8 @@ CHILD = (
 
 @pytest.fixture(scope="module")
 def slow_emulator() -> Iterator[Tcp]:
-    app = create_app(EmulatorConfig(latency_ms=400, seed=7))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield Tcp(f"http://127.0.0.1:{port}", app.state.emulator)
-    server.should_exit = True
-    thread.join(timeout=2)
+    with serving(EmulatorConfig(latency_ms=400, seed=7), stop_wait=2) as (port, emulator):
+        yield Tcp(f"http://127.0.0.1:{port}", emulator)
 
 
 def start_daemon(root: Path, url: str, tcp: Tcp, log: Path) -> subprocess.Popen[bytes]:

@@ -19,6 +19,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +55,27 @@ def free_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+@contextmanager
+def serving(config: EmulatorConfig, *, stop_wait: float = 10) -> Iterator[tuple[int, Emulator]]:
+    """The emulator made from ``config``, served by uvicorn over TCP on 127.0.0.1 in a thread:
+    ``(port, emulator)``. On leaving, the server is told to stop and its thread waited for up to
+    ``stop_wait`` seconds (a daemon thread: idle keep-alive connections may hold it longer)."""
+    app = create_app(config)
+    port = free_port()
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not uv.started:
+        assert time.monotonic() < deadline, "emulator did not start"
+        time.sleep(0.01)
+    try:
+        yield port, app.state.emulator
+    finally:
+        uv.should_exit = True
+        thread.join(timeout=stop_wait)
 
 
 @dataclass
@@ -92,18 +114,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         ),
         encoding="utf-8",
     )
-    app = create_app(EmulatorConfig(templates_file=templates))
-    port = free_port()
-    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not uv.started:
-        assert time.monotonic() < deadline, "emulator did not start"
-        time.sleep(0.01)
-    yield Server(port, app.state.emulator)
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with serving(EmulatorConfig(templates_file=templates)) as (port, emulator):
+        yield Server(port, emulator)
 
 
 @dataclass

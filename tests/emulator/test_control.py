@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -14,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from alibabacloud_push20160801 import models as em
 from alibabacloud_push20160801.client import Client as EmasClient
 from alibabacloud_tea_openapi.utils_models import Config
@@ -22,9 +20,9 @@ from click.testing import CliRunner
 from darabonba.exceptions import UnretryableException  # type: ignore[import-untyped]
 
 from pushflow.commands.emulator import emulator_command
-from pushflow.emulator import Emulator, EmulatorConfig, FaultSpec, create_app, parse_latency
+from pushflow.emulator import Emulator, EmulatorConfig, FaultSpec, parse_latency
 
-from .conftest import Api, free_port
+from .conftest import Api, free_port, serving
 
 FROZEN = datetime(2030, 3, 4, 1, 0, tzinfo=UTC)
 PUSH = {
@@ -106,16 +104,8 @@ def test_fault_spec_parsing() -> None:
 @pytest.fixture
 def timeout_server() -> Iterator[int]:
     faults = FaultSpec(timeout=1.0, timeout_seconds=0.6)
-    app = create_app(EmulatorConfig(faults=faults))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield port
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(EmulatorConfig(faults=faults)) as (port, _):
+        yield port
 
 
 def test_timeout_fault_holds_the_answer_past_the_client_timeout(timeout_server: int) -> None:
@@ -131,16 +121,8 @@ def test_timeout_fault_holds_the_answer_past_the_client_timeout(timeout_server: 
 @pytest.fixture
 def late_server() -> Iterator[tuple[int, Emulator]]:
     faults = FaultSpec(late=1.0, timeout_seconds=0.6, actions=frozenset({"Push"}))
-    app = create_app(EmulatorConfig(faults=faults))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    yield port, app.state.emulator
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(EmulatorConfig(faults=faults)) as served:
+        yield served
 
 
 def test_late_fault_makes_the_push_and_answers_after_the_client_gave_up(

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
-import uvicorn
 
 from pushflow.emulator import (
     DEFAULT_ACCESS_KEY_ID,
@@ -21,7 +18,7 @@ from pushflow.providers import mpaas_models as mp
 from pushflow.providers.credentials import Credentials
 from pushflow.providers.mpaas import MpaasClient
 from pushflow.providers.pools import POOLS, Pools
-from tests.emulator.conftest import free_port
+from tests.emulator.conftest import serving
 
 CREDS = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
 REQUEST = mp.PushSimpleRequest(
@@ -39,17 +36,8 @@ REQUEST = mp.PushSimpleRequest(
 @pytest.fixture(scope="module")
 def slow_endpoint() -> Iterator[str]:
     """The emulator over TCP, answering after 300 ms."""
-    app = create_app(EmulatorConfig(latency_ms=300))
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=2)
+    with serving(EmulatorConfig(latency_ms=300), stop_wait=2) as (port, _):
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.mark.anyio
