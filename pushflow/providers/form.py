@@ -10,13 +10,17 @@ one to UTF-8 and, when one byte needs escaping, escapes it byte by byte in Pytho
 - a value made only of the characters that stay literal (``A-Za-z0-9_.~-``) is used as it is;
 - any other value is escaped with one ``str.translate`` over a table of every character's
   escape (space → ``+``, others → ``%XX`` of their UTF-8 bytes, upper-case hex, as
-  ``quote_plus``).
+  ``quote_plus``);
+- a value made by :func:`json_map` (a ``TargetMsg.N.TemplateKeyValue``: one per target) comes
+  with its encoding (:class:`Encoded`), put together from the encodings of its keys and texts,
+  which repeat from target to target (first names, products), so they are escaped once.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from json.encoder import encode_basestring as _json_text
 from urllib.parse import quote_plus
 
 #: Characters ``quote_plus`` leaves as they are (``urllib.parse._ALWAYS_SAFE``).
@@ -64,9 +68,62 @@ def _quote_name(name: str) -> str:
     return quoted
 
 
+class Encoded(str):
+    """A parameter value that carries its form encoding, :attr:`form` (``quote_plus`` of the
+    value): :func:`encode` takes it as it is. Otherwise the text itself, for everything else
+    that reads parameters (v2 signatures, logs)."""
+
+    form: str
+
+    def __new__(cls, value: str, form: str) -> Encoded:
+        self = super().__new__(cls, value)
+        self.form = form
+        return self
+
+
+#: Texts up to this length are remembered by :func:`_piece` (longer ones rarely repeat).
+_PIECE_CHARS = 64
+_PIECES: dict[str, tuple[str, str]] = {}
+
+
+def _piece(text: str) -> tuple[str, str]:
+    """``text`` as a JSON string literal, and that literal form-encoded."""
+    got = _PIECES.get(text)
+    if got is None:
+        literal = _json_text(text)  # TypeError for a key or value that is not text
+        got = (literal, quote_value(literal))
+        if len(text) <= _PIECE_CHARS and len(_PIECES) < _REMEMBERED:
+            _PIECES[text] = got
+    return got
+
+
+def json_map(value: Mapping[str, str]) -> Encoded:
+    """A map of texts as compact JSON, as :func:`~pushflow.providers.wire.compact_json` writes
+    it (``{"k":"v"}``, UTF-8 literal), carrying its form encoding (:class:`Encoded`).
+
+    The encoding is put together from the encoded keys and texts: ``{``, ``:`` and ``,`` are
+    ``%7B``, ``%3A`` and ``%2C``, and nothing else in the JSON is outside a string literal.
+    Raises TypeError when a key or a value is not text.
+    """
+    plain: list[str] = []
+    encoded: list[str] = []
+    for key, text in value.items():
+        key_json, key_form = _PIECES.get(key) or _piece(key)
+        text_json, text_form = _PIECES.get(text) or _piece(text)
+        plain.append(f"{key_json}:{text_json}")
+        encoded.append(f"{key_form}%3A{text_form}")
+    return Encoded("{" + ",".join(plain) + "}", "%7B" + "%2C".join(encoded) + "%7D")
+
+
 def encode(params: Mapping[str, str]) -> str:
     """The form body of ``params``: sorted by name, ``name=value`` pairs joined by ``&``, as
     :func:`~pushflow.providers.signing.form_body`."""
-    return "&".join(
-        [f"{_quote_name(name)}={quote_value(str(params[name]))}" for name in sorted(params)]
-    )
+    pairs = []
+    for name in sorted(params):
+        value = params[name]
+        if type(value) is Encoded:
+            quoted = value.form
+        else:
+            quoted = quote_value(value if type(value) is str else str(value))
+        pairs.append(f"{_NAMES.get(name) or _quote_name(name)}={quoted}")
+    return "&".join(pairs)

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
+from pushflow.providers.form import json_map
 from pushflow.providers.wire import (
     JsonMap,
     JsonStrMap,
@@ -140,15 +141,16 @@ class PushMultipleRequest(PushOptions, _LiveActivity):
 
     def params(self) -> dict[str, str]:
         """As :meth:`WireRequest.params`, each ``TargetMsg.N.*`` written directly (texts as they
-        are, maps as compact JSON, as their serialiser does): a call has up to 100 of them, and
-        dumping them as models and flattening that costs more than the call's HTTP."""
+        are, maps as compact JSON, as their serialiser does, carrying their form encoding:
+        :func:`~pushflow.providers.form.json_map`): a call has up to 100 of them, and dumping
+        them as models and flattening that costs more than the call's HTTP."""
         params = flatten(self.model_dump(by_alias=True, exclude_none=True, exclude={"target_msg"}))
         for number, item in enumerate(self.target_msg, start=1):
             prefix = f"TargetMsg.{number}."
             for name, wire in _TARGET_MSG_FIELDS:
                 value = getattr(item, name)
                 if value is not None:
-                    params[prefix + wire] = value if isinstance(value, str) else compact_json(value)
+                    params[prefix + wire] = value if isinstance(value, str) else json_map(value)
         return params
 
 

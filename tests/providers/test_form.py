@@ -8,8 +8,9 @@ from urllib.parse import quote_plus
 
 import pytest
 
-from pushflow.providers.form import encode, quote_value
+from pushflow.providers.form import Encoded, encode, json_map, quote_value
 from pushflow.providers.signing import form_body
+from pushflow.providers.wire import compact_json
 
 AWKWARD = [
     "",
@@ -89,3 +90,49 @@ def test_random_bodies_are_the_sdk_form() -> None:
 )
 def test_values_holding_nul_are_escaped_as_urlencode_does(params: dict[str, str]) -> None:
     assert encode(params) == form_body(params)
+
+
+def _random_text(rng: random.Random, alphabet: str, longest: int) -> str:
+    return "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, longest)))
+
+
+def test_json_maps_are_compact_json_carrying_quote_plus_of_it() -> None:
+    """Keys and texts of every kind (JSON escapes, controls, non-ASCII, long ones that are not
+    remembered), each map twice (the second time from remembered pieces)."""
+    rng = random.Random(5)
+    alphabet = string.printable + '"\\\u2028é李🙂¥\x00\x1f'
+    for _ in range(1500):
+        value = {
+            _random_text(rng, alphabet, 8): _random_text(rng, alphabet, rng.choice((12, 90)))
+            for _ in range(rng.randrange(0, 5))
+        }
+        for _ in range(2):
+            got = json_map(value)
+            assert type(got) is Encoded
+            assert got == compact_json(value), value
+            assert got.form == quote_plus(compact_json(value)), value
+
+
+def test_a_json_map_of_something_else_than_text_is_a_type_error() -> None:
+    with pytest.raises(TypeError):
+        json_map({"price": 12})  # type: ignore[dict-item]
+    with pytest.raises(TypeError):
+        json_map({1: "a"})  # type: ignore[dict-item]
+
+
+def test_a_body_with_json_maps_is_the_sdk_form() -> None:
+    """:func:`encode` takes an :class:`Encoded` value's encoding: the body is urlencode's of
+    the same texts."""
+    params: dict[str, str] = {"TaskName": "cart reminder ✓"}
+    for n in range(1, 101):
+        params[f"TargetMsg.{n}.Target"] = f"user-{n:012x}"
+        params[f"TargetMsg.{n}.TemplateKeyValue"] = json_map(
+            {"name": f"Zoë {n % 7}", "item": "tea set", "price": f"¥{n}"}
+        )
+    plain = {name: str(value) for name, value in params.items()}
+    assert encode(params) == form_body(plain) == encode(plain)
+
+
+def test_an_encoded_value_is_sent_as_its_encoding() -> None:
+    """The encoding is what goes out, whatever the text: the value carries it."""
+    assert encode({"a": Encoded("x y", "x+y"), "b": "x y"}) == "a=x+y&b=x+y"
