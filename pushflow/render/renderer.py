@@ -14,6 +14,7 @@ its YAML position. Texts that do not depend on the target are rendered once per 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,7 +35,7 @@ from pushflow.render.context import (
     template_context,
 )
 from pushflow.render.errors import RenderError
-from pushflow.render.limits import Path
+from pushflow.render.limits import MAX_OUTPUT_CHARS, Path
 from pushflow.render.message import Assembler, MessageKind, RenderedMessage, final_texts
 from pushflow.render.sandbox import PushflowSandbox, TemplateLimitError
 from pushflow.spec.limits import MPAAS_TARGET_EXTENDED_PARAMS_MAX
@@ -115,22 +116,32 @@ class CampaignRenderer:
         """:meth:`render` of each row, in order: the same messages, the same errors.
 
         A chunk's rows share the occurrence, its target-independent texts and the checks that
-        apply, so those are looked up once per chunk; a row whose texts are not all plain
-        interpolations (:meth:`CompiledText.interpolate`) goes through :meth:`render`.
+        apply, so those are looked up once per chunk. A text that is just ``{{ row.column }}``
+        is the column's text, read here; others are interpolated
+        (:meth:`CompiledText.interpolate`). A row with a text that is neither (a template that
+        must run, a column that is missing or not text) goes through :meth:`render`.
         """
         if not self._per_target or occurrence.tzinfo is None or occurrence.utcoffset() is None:
             return [self.render(row, occurrence) for row in rows]
         static = self._render_static(occurrence)
         if static.problems:
             return [self.render(row, occurrence) for row in rows]  # raises, as render does
-        base, per_target, assemble = static.texts, self._per_target, self._assemble
-        checked = self._checked
+        base, assemble, checked = static.texts, self._assemble, self._checked
+        plan = self._row_plan
         messages: list[RenderedMessage] = []
         for row in rows:
-            view, target = RowView(row.columns), row.target
+            columns, target = row.columns, row.target
             texts = dict(base)
-            for path, compiled in per_target:
-                text = compiled.interpolate(view, target)
+            view: RowView | None = None
+            for path, column, compiled in plan:
+                if column is not None:
+                    text = columns.get(column)
+                    if type(text) is not str or len(text) > MAX_OUTPUT_CHARS:
+                        text = None
+                else:
+                    if view is None:
+                        view = RowView(columns)
+                    text = compiled.interpolate(view, target)
                 if text is None:
                     messages.append(self.render(row, occurrence))
                     break
@@ -141,6 +152,18 @@ class CampaignRenderer:
                     self._check(row, message.texts)
                 messages.append(message)
         return messages
+
+    @functools.cached_property
+    def _row_plan(self) -> list[tuple[Path, str | None, CompiledText]]:
+        """The per-target texts for :meth:`render_rows`: each with the column it is, when it is
+        just ``{{ row.column }}``."""
+        plan: list[tuple[Path, str | None, CompiledText]] = []
+        for path, compiled in self._per_target:
+            parts = compiled.parts
+            single = parts[0] if parts is not None and len(parts) == 1 else None
+            column = single[1] if isinstance(single, tuple) and single[0] == "row" else None
+            plan.append((path, column, compiled))
+        return plan
 
     def check(self, row: Row | None, occurrence: datetime) -> None:
         """Render ``row`` at ``occurrence`` and check the texts against their limits, as

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 import pytest
@@ -12,7 +13,7 @@ from pushflow.render import RenderError
 from pushflow.render.compiler import CompiledText, compile_text
 from pushflow.render.context import RowView
 from pushflow.render.limits import MAX_OUTPUT_CHARS, Path
-from pushflow.render.message import Assembler, assemble
+from pushflow.render.message import Assembler, RenderedMessage, assemble
 from pushflow.render.sandbox import PushflowSandbox
 from tests.render.conftest import OCCURRENCE, Build, row
 
@@ -134,6 +135,11 @@ def test_the_assembler_makes_what_assemble_makes(kind: Any) -> None:
         made = assembler("u1", dict(rendered))
         expected = assemble(kind, "u1", rendered)
         assert made == expected
+        # Every field set, as the dataclass's own __init__ sets them (a new field would be
+        # missing here).
+        assert vars(made) == vars(expected)
+        assert list(vars(made)) == [f.name for f in fields(RenderedMessage)]
+        assert repr(made) == repr(expected)
         assert list(made.template_key_value) == list(expected.template_key_value)
         assert list(made.extras) == list(expected.extras)
 

@@ -9,6 +9,7 @@ import pytest
 
 from pushflow.audience.sources import Row
 from pushflow.render import MessageKind, RenderError
+from pushflow.render.limits import MAX_OUTPUT_CHARS
 from tests.render.conftest import OCCURRENCE, Build, row
 
 P = "campaigns/x.yaml"
@@ -317,6 +318,23 @@ CHUNK_CASES: list[tuple[MessageKind, dict[tuple[str | int, ...], str], list[Row]
     ),
     # texts the same for everyone
     ("mpaas-simple", {TITLE: "Hi", CONTENT: "{{ campaign.name }}"}, [row(2), row(3, "u2")]),
+    # a column as it is, the target, a column by subscript and one that runs, in one message
+    (
+        "mpaas-template",
+        {
+            values("name"): "{{ row.first_name }}",
+            values("id"): "{{ target }}",
+            values("item"): "{{ row['item'] }}",
+            values("loud"): "{{ row.item | upper }}",
+        },
+        [row(2, "u1", first_name="Ann", item="hat"), row(3, "u2", first_name="", item="x")],
+    ),
+    # a column over the output budget: the same error as render's
+    (
+        "mpaas-template",
+        {values("name"): "{{ row.first_name }}"},
+        [row(2, "u1", first_name="Ann"), row(3, "u2", first_name="x" * (MAX_OUTPUT_CHARS + 1))],
+    ),
 ]
 
 
