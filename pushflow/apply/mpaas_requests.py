@@ -44,7 +44,6 @@ from pushflow.providers.mpaas_models import (
     PushSimpleRequest,
     PushTemplateRequest,
     Strategy,
-    TargetMsg,
 )
 from pushflow.providers.wire import wire_name
 from pushflow.render import RenderedMessage
@@ -267,19 +266,20 @@ def _multiple(
         texts=first.texts,
     )
     params = _tag(batch, shared_params(batch, "mpaas.PushMultiple", shared), ids)
-    # Validated: in pydantic 2 that is about half the cost of ``model_construct``, whose
+    # Validated as plain dicts, all of them in one pass of the model's validator: cheaper than a
+    # TargetMsg(...) call per target, itself about half the cost of ``model_construct``, whose
     # Python loop over the fields runs for each of a call's up to 100 targets.
     items = [
-        TargetMsg(
-            target=target,
-            msg_key=key,
-            template_key_value=message.template_key_value,
-            extended_params=(
+        {
+            "target": target,
+            "msg_key": key,
+            "template_key_value": message.template_key_value,
+            "extended_params": (
                 {k: v for k, v in message.extras.items() if k in varying} or None
                 if varying
                 else None
             ),
-        )
+        }
         for (target, message), key in zip(targets, keys, strict=True)
     ]
     return PushMultipleRequest(**params, template_name=_template(batch), target_msg=items)
