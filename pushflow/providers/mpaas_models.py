@@ -10,6 +10,7 @@ SDK does. Every answer carries the envelope of :class:`MpaasResponse`.
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
@@ -129,8 +130,8 @@ class TargetMsg(WireRequest):
     extended_params: JsonStrMap | None = None
 
 
-#: ``TargetMsg`` fields and their wire names: every one a text or a map sent as JSON.
-_TARGET_MSG_FIELDS = tuple((name, wire_name(name)) for name in TargetMsg.model_fields)
+#: ``TargetMsg`` fields: every one a text or a map sent as JSON.
+_TARGET_MSG_FIELDS = tuple(TargetMsg.model_fields)
 
 
 class PushMultipleRequest(PushOptions, _LiveActivity):
@@ -146,12 +147,18 @@ class PushMultipleRequest(PushOptions, _LiveActivity):
         them as models and flattening that costs more than the call's HTTP."""
         params = flatten(self.model_dump(by_alias=True, exclude_none=True, exclude={"target_msg"}))
         for number, item in enumerate(self.target_msg, start=1):
-            prefix = f"TargetMsg.{number}."
-            for name, wire in _TARGET_MSG_FIELDS:
-                value = getattr(item, name)
+            fields = item.__dict__  # a model's field values (pydantic keeps them there)
+            for name, wire in zip(_TARGET_MSG_FIELDS, _target_msg_names(number), strict=True):
+                value = fields[name]
                 if value is not None:
-                    params[prefix + wire] = value if isinstance(value, str) else json_map(value)
+                    params[wire] = value if isinstance(value, str) else json_map(value)
         return params
+
+
+@functools.cache
+def _target_msg_names(number: int) -> tuple[str, ...]:
+    """The wire names of ``TargetMsg.{number}``'s fields, in :data:`_TARGET_MSG_FIELDS` order."""
+    return tuple(f"TargetMsg.{number}.{wire_name(name)}" for name in _TARGET_MSG_FIELDS)
 
 
 class PushBroadcastRequest(PushOptions):

@@ -149,7 +149,9 @@ class RpcClient:
                 nonce=nonce,
             )
         headers["user-agent"] = USER_AGENT
-        url = self.url.copy_with(query=signing.canonical_query(query).encode("ascii") or None)
+        encoded = signing.canonical_query(query).encode("ascii")
+        # ``self.url`` has no query (endpoint_url): a call without one is sent to it as it is.
+        url = self.url.copy_with(query=encoded) if encoded else self.url
         return self._http.build_request("POST", url, headers=headers, content=content)
 
     async def call(

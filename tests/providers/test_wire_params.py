@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from types import UnionType
 from typing import Annotated, Any, Union, get_args, get_origin
+from urllib.parse import quote_plus
 
 import pytest
 from alibabacloud_mpaas20201028 import models as mm
@@ -21,6 +22,7 @@ from pydantic import BaseModel
 from pushflow.providers import emas_models as em
 from pushflow.providers import mpaas_models as mp
 from pushflow.providers.emas import EmasClient
+from pushflow.providers.form import Encoded
 from pushflow.providers.mpaas import MpaasClient
 from pushflow.providers.rpc import RpcClient
 from pushflow.providers.wire import flatten
@@ -463,5 +465,9 @@ def test_push_multiple_params_are_its_wire_flattened() -> None:
         **sample(mp.PushMultipleRequest, strategy_content=STRATEGY, target_msg=[full, bare, values])
     )
     assert request.params() == flatten(request.wire())
-    assert request.params()["TargetMsg.3.TemplateKeyValue"] == '{"name":"Zoë 李"}'
+    values_param = request.params()["TargetMsg.3.TemplateKeyValue"]
+    assert values_param == '{"name":"Zoë 李"}'
+    # ... carrying its form encoding, which the body takes as it is
+    assert isinstance(values_param, Encoded)
+    assert values_param.form == quote_plus('{"name":"Zoë 李"}')
     assert "TargetMsg.2.TemplateKeyValue" not in request.params()
