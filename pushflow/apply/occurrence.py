@@ -272,10 +272,14 @@ class OccurrenceRun:
                 raise
             if not calls:
                 slots.release()
+            last = len(calls) - 1
             for index, call in enumerate(calls):
                 if index:
                     await slots.acquire()
-                spawn(one(call))
+                if index == last:
+                    await one(call)  # in this task: one task less per call
+                else:
+                    spawn(one(call))
 
         def spawn(work: Coroutine[None, None, None]) -> None:
             task = asyncio.create_task(work)
