@@ -266,7 +266,6 @@ def read_audience(
         )
     stream = _source(source, rule, campaign_path, root, where, zones)
     store = TargetStore(workdir, cache_kib=cache_kib, zones=zones, memory_kib=memory_kib)
-    collector = _PausedCollector()
     try:
         problems: list[Problem] = []
         bad = 0
@@ -278,25 +277,7 @@ def read_audience(
                 problems.append(problem)
 
         if stream.records is not None and zones is None:
-            records = stream.records()
-            problems_of, place, header = rule.problems, stream.place, records.header
-            for block in records.blocks():
-                if isinstance(block, RowError):
-                    note(block.problem)
-                    continue
-                first, targets, values = block
-                start = 0  # the first record of the block not stored or refused yet
-                for index, wrong in problems_of(targets):
-                    note(Problem(place(first + index), wrong, rule="audience-row-id"))
-                    if index > start:
-                        store.add_block(
-                            header, first + start, targets[start:index], values[start:index]
-                        )
-                    start = index + 1
-                if start == 0:
-                    store.add_block(header, first, targets, values)
-                elif start < len(targets):
-                    store.add_block(header, first + start, targets[start:], values[start:])
+            _store_runs(stream.records(), rule, stream.place, store, note)
         elif stream.records is not None:
             records = stream.records()
             check, place = rule.check, stream.place
@@ -359,20 +340,55 @@ def read_audience(
     except BaseException:
         store.close()
         raise
-    finally:
-        collector.resume()
     return Audience(summary, stream, store)
 
 
-class _PausedCollector:
-    """The cyclic garbage collector paused from now to :meth:`resume` (when it was running).
+def _store_runs(
+    records: CsvRecords,
+    rule: IdRule,
+    place: Callable[[int], Location],
+    store: TargetStore,
+    note: Callable[[Problem], None],
+) -> None:
+    """Store the good records of a CSV file a run at a time (:meth:`CsvRecords.blocks`), their
+    ids checked a run at a time too; ``note`` each bad row, in file order.
 
-    Reading an audience keeps a tuple a target and makes a list a record, none of them in a
-    cycle (reference counts free them all), yet every 700 of them start a collection, and
-    records alive during one move to older generations, until the whole heap is scanned again:
-    about a fifth of the read, measured at 100,000 rows in a process of 35,000 objects (more in
-    a larger one). Paused, the next collection after :meth:`resume` scans what was kept once.
+    The cyclic garbage collector is paused while the store keeps the rows in memory: they are a
+    tuple a target and a list a record, none in a cycle (reference counts free them all), yet
+    every 700 of them start a collection, and the records alive during one move to older
+    generations until the whole heap is scanned again: about a fifth of the read of 100,000
+    rows, measured in a process of 35,000 objects (more in a larger one). Paused, the first
+    collection after it scans the rows kept once. Once the store has moved to disk, rows no
+    longer pile up in memory, and the collector runs again.
     """
+    collector = _PausedCollector()
+    try:
+        header = records.header
+        for block in records.blocks():
+            if isinstance(block, RowError):
+                note(block.problem)
+                continue
+            first, targets, values = block
+            start = 0  # the first record of the run not stored or refused yet
+            for index, wrong in rule.problems(targets):
+                note(Problem(place(first + index), wrong, rule="audience-row-id"))
+                if index > start:
+                    store.add_block(
+                        header, first + start, targets[start:index], values[start:index]
+                    )
+                start = index + 1
+            if start == 0:
+                store.add_block(header, first, targets, values)
+            elif start < len(targets):
+                store.add_block(header, first + start, targets[start:], values[start:])
+            if not store.in_memory:
+                collector.resume()
+    finally:
+        collector.resume()
+
+
+class _PausedCollector:
+    """The cyclic garbage collector paused from now to :meth:`resume` (if it was running)."""
 
     def __init__(self) -> None:
         self._resume = gc.isenabled()

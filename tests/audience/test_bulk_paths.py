@@ -449,3 +449,34 @@ def test_reading_an_audience_leaves_the_garbage_collector_as_it_was(
         assert gc.isenabled() == enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_the_garbage_collector_runs_again_once_the_rows_are_on_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sources_module, "BLOCK", 50)
+    monkeypatch.setattr(store_module, "SAMPLE_EVERY", 10)
+    path = tmp_path / "a.csv"
+    path.write_text("user_id,v\n" + "".join(f"u{n:05d},{n}\n" for n in range(2000)), "utf-8")
+    spec = MpaasListAudience(kind="user", source=AudienceSource(csv="a.csv", id_column="user_id"))
+    seen: list[tuple[bool, bool]] = []
+    add = TargetStore.add_block
+
+    def add_block(store: TargetStore, *args: Any) -> None:
+        seen.append((store.in_memory, gc.isenabled()))
+        add(store, *args)
+
+    monkeypatch.setattr(TargetStore, "add_block", add_block)
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        with read_audience(
+            spec, tmp_path / "c.yaml", tmp_path, workdir=tmp_path, memory_kib=20
+        ) as audience:
+            assert audience.summary.targets == 2000
+            assert audience.disk_bytes()
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen[0] == (True, False)
+    assert seen[-1] == (False, True)
+    assert all(in_memory != enabled for in_memory, enabled in seen)
