@@ -345,13 +345,14 @@ def read_audience(
 
 def _store_runs(
     records: CsvRecords,
-    rule: IdRule,
+    against: IdRule,
     place: Callable[[int], Location],
     store: TargetStore,
     note: Callable[[Problem], None],
 ) -> None:
     """Store the good records of a CSV file a run at a time (:meth:`CsvRecords.blocks`), their
-    ids checked a run at a time too; ``note`` each bad row, in file order.
+    ids checked against the kind's rule a run at a time too; ``note`` each bad row, in file
+    order.
 
     The cyclic garbage collector is paused while the store keeps the rows in memory: they are a
     tuple a target and a list a record, none in a cycle (reference counts free them all), yet
@@ -370,7 +371,7 @@ def _store_runs(
                 continue
             first, targets, values = block
             start = 0  # the first record of the run not stored or refused yet
-            for index, wrong in rule.problems(targets):
+            for index, wrong in against.problems(targets):
                 note(Problem(place(first + index), wrong, rule="audience-row-id"))
                 if index > start:
                     store.add_block(
