@@ -20,7 +20,7 @@ is stated. Leading and trailing blanks were already stripped by the readers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -62,6 +62,37 @@ class IdRule:
         ):
             return None
         return f"{_shown(target)} is not {self.name}: expected {self.expected}{self._why(target)}"
+
+    def problems(self, targets: Sequence[str]) -> list[tuple[int, str]]:
+        """The index and the problem (what :meth:`check` says) of each id in ``targets`` that is
+        not an id of this kind, in order.
+
+        Ids that are all ASCII are checked together, without a Python step per id: by their
+        lengths, and by deleting every character the rule allows from their bytes (nothing may
+        be left). Any other list, or one with a bad id, is checked id by id.
+        """
+        allowed = self._ascii
+        text = "".join(targets)
+        if text.isascii():
+            lengths = list(map(len, targets))
+            longest = max(lengths, default=0)
+            if (
+                min(lengths, default=self.min_chars) >= self.min_chars
+                and longest <= self.max_chars
+                and (self.max_bytes is None or longest <= self.max_bytes)
+                and not text.encode("ascii").translate(None, allowed)
+            ):
+                return []
+        check = self.check
+        return [
+            (n, wrong) for n, target in enumerate(targets) if (wrong := check(target)) is not None
+        ]
+
+    @cached_property
+    def _ascii(self) -> bytes:
+        """Every ASCII character an id may hold."""
+        one = re.compile(f"[{self.allowed}]")
+        return bytes(code for code in range(128) if one.fullmatch(chr(code)))
 
     def _why(self, target: str) -> str:
         one = re.compile(f"[{self.allowed}]")

@@ -56,11 +56,12 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from itertools import chain
+from itertools import chain, islice, repeat
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pushflow.audience.zones import ZoneColumn
 
@@ -89,6 +90,7 @@ _DECODE = json.JSONDecoder().decode
 _ID = itemgetter(0)
 #: A row in table form: id, position, [zone,] data (JSON or None), then the values.
 TableRow = tuple[Any, ...]
+T = TypeVar("T")
 
 
 class TargetStore:
@@ -177,6 +179,28 @@ class TargetStore:
                 self._load((t, p, zone(values[index]), None, *values) for t, p, values in rows)
         else:
             self.add((t, p, dict(zip(keys, values, strict=True))) for t, p, values in rows)
+
+    def add_block(
+        self,
+        keys: Sequence[str],
+        first: int,
+        targets: Sequence[str],
+        values: Sequence[Sequence[str]],
+    ) -> None:
+        """What :meth:`add_values` does with ``keys`` and the rows ``(targets[n], first + n,
+        values[n])``, each row's values exactly as many as ``keys`` (a run of CSV records): its
+        rows are put in table form without a Python step per row when they can be kept one value
+        a column."""
+        keys = tuple(keys)
+        if self.keys is None:
+            self.keys = keys
+        count = len(targets)
+        if self.zones is None and keys == self.keys and self._table_values(keys) == len(keys):
+            positions, data = range(first, first + count), repeat(None, count)
+            columns = zip(*values, strict=True)
+            self._load(list(zip(targets, positions, data, *columns, strict=True)))
+        else:
+            self.add_values(keys, zip(targets, range(first, first + count), values, strict=True))
 
     def _encoded(self, rows: Iterable[tuple[str, int, Mapping[str, Any]]]) -> Iterator[TableRow]:
         """Rows in table form: values one a column when the row has :attr:`keys` and only text,
@@ -281,30 +305,33 @@ class TargetStore:
 
     def _keep(self, params: Iterable[TableRow]) -> Iterator[TableRow] | None:
         """Keep rows in memory, the first of each id; past the budget, move them all to SQLite
-        and return the rows not read yet (None when every row was kept)."""
+        and return the rows not read yet (None when every row was kept).
+
+        Rows are taken in parts that can add at most the rows left before the next estimate, so
+        only a part's last row can reach it (and only when every row of the part was new): the
+        rows are kept without a Python step per row, and the row measured is the one that
+        reached the estimate.
+        """
         kept = self._memory
         assert kept is not None
         self._sorted = self._by_zone = None
         loaded, counted = 0, len(kept)
         check_at = counted + SAMPLE_EVERY
         iterator = iter(params)
-        last: TableRow | None = None
-        for row in iterator:
-            loaded += 1
-            target = row[0]
-            if target in kept:
-                continue
-            kept[target] = last = row
+        keep = kept.setdefault
+        while part := list(islice(iterator, check_at - len(kept))):
+            loaded += len(part)
+            deque(map(keep, map(_ID, part), part), maxlen=0)  # the first row of an id stays
             if len(kept) >= check_at:
-                self._estimate += (len(kept) - counted) * _row_bytes(row)
+                self._estimate += (len(kept) - counted) * _row_bytes(part[-1])
                 counted, check_at = len(kept), len(kept) + SAMPLE_EVERY
                 if self._estimate > self._budget:
                     self._loaded += loaded
                     self._spill()
                     return iterator
         self._loaded += loaded
-        if last is not None and len(kept) > counted:
-            self._estimate += (len(kept) - counted) * _row_bytes(last)
+        if len(kept) > counted:  # the last row kept is the last new one
+            self._estimate += (len(kept) - counted) * _row_bytes(next(reversed(kept.values())))
         if self._estimate > self._budget:
             self._spill()
         return None
@@ -413,6 +440,30 @@ class TargetStore:
                     yield row[0], row[1], columns(row)
                 else:
                     yield row[0], row[1], decode(data)
+
+    def sorted_batches(
+        self,
+        make: Callable[[str, dict[str, Any], int], T],
+        zone: str | None = None,
+        size: int = BATCH,
+    ) -> Iterator[list[T]]:
+        """What :meth:`sorted` yields, each target made into ``make(target, columns, position)``,
+        in lists of at most ``size``: one list display a list, no generator step a target.
+
+        A list is made only when it is asked for: rows made together are used together (a
+        chunk of calls), and their memory is reused by the next list.
+        """
+        decode = _DECODE
+        data_at = 2 if self.zones is None else 3  # the zone column comes after the position
+        columns = _columns_builder(self.keys or (), data_at + 1)
+        for batch in self._select(self._columns, zone):
+            for start in range(0, len(batch), size):
+                yield [
+                    make(row[0], columns(row), row[1])
+                    if row[data_at] is None
+                    else make(row[0], decode(row[data_at]), row[1])
+                    for row in batch[start : start + size]
+                ]
 
     def zones_count(self) -> dict[str, int]:
         """Targets per time zone, by zone name (empty when the store keeps no zones)."""

@@ -25,7 +25,7 @@ from pushflow.apply.occurrence import LEASE, OccurrenceRun
 from pushflow.apply.retry import RetryPolicy
 from pushflow.apply.run import ApplyOptions
 from pushflow.apply.session import StalePlanError, apply_plan, make_plan
-from pushflow.audience.sources import CsvRecords, Record, RowError
+from pushflow.audience.sources import Block, CsvRecords, RowError
 from pushflow.emulator import (
     DEFAULT_ACCESS_KEY_ID,
     DEFAULT_ACCESS_KEY_SECRET,
@@ -374,13 +374,13 @@ def test_apply_reads_the_audience_it_sends_once(
             ("sale", "send"),
         ]
         reads: list[str] = []
-        iterate = CsvRecords.__iter__
+        read = CsvRecords.blocks  # every read of the records, one at a time or in runs
 
-        def counted(records: CsvRecords) -> Iterator[Record | RowError]:
+        def counted(records: CsvRecords, size: int | None = None) -> Iterator[Block | RowError]:
             reads.append(records.path.name)
-            return iterate(records)
+            return read(records, size)
 
-        monkeypatch.setattr(CsvRecords, "__iter__", counted)
+        monkeypatch.setattr(CsvRecords, "blocks", counted)
         result = apply_plan(
             plan,
             [],
