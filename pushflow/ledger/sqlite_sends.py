@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
@@ -33,7 +34,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from pushflow.ledger.base import in_chunks
 from pushflow.ledger.engine import driver_execute
-from pushflow.ledger.schema import sends
+from pushflow.ledger.schema import UTCDateTime, sends
 
 #: Targets per statement of the claim: two parameters each, with the shared ones under
 #: SQLite's oldest limit of 999 bound parameters.
@@ -221,7 +222,23 @@ def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
 
 @functools.cache
 def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
+    if isinstance(sends.c[column].type, UTCDateTime) and dialect.name == "sqlite":
+        return sqlite_time
     processor: Callable[[Any], Any] | None = (
         sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     )
     return processor
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """``value`` as :class:`~.schema.UTCDateTime` binds it on SQLite (SQLAlchemy's ``DATETIME``
+    text of the UTC time, microseconds always written), in a third of the time: the claim and
+    the record bind three or four times each."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the ledger stores aware UTC times")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # ``YYYY-MM-DD HH:MM:SS.ffffff+00:00`` (the year always has four digits), its offset cut.
+    return value.isoformat(" ", "microseconds")[:26]
