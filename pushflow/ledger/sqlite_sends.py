@@ -76,13 +76,19 @@ def claim(
     got: list[Any] = []
     for start in range(0, len(pairs), CLAIM_ROWS):
         chunk = pairs[start : start + CLAIM_ROWS]
-        existing = _existing(conn, campaign, occurrence, [target for target, _ in chunk])
-        new = [pair for pair in chunk if pair[0] not in existing] if existing else chunk
+        targets = [target for target, _ in chunk]
+        existing = _existing(conn, campaign, occurrence, targets)
+        new: Sequence[tuple[str, str]]
+        if existing:
+            new = [pair for pair in chunk if pair[0] not in existing]
+            targets = [target for target, _ in new]
+        else:
+            new = chunk
         if new:
             params = [*shared, *chain.from_iterable(new)]
             driver_execute(conn, _insert_sql(len(new)), params).close()
             if returning == ("target",):
-                got.extend([(target,) for target, _ in new])
+                got.extend(zip(targets))  # (target,) rows
             else:
                 got.extend([(target, key, 1) for target, key in new])
         again = [target for target, state in existing.items() if state in again_from]
@@ -192,7 +198,11 @@ def finish(
     such index out of this plan. The rows are found by primary key (campaign, occurrence,
     target)."""
     names = tuple(values)  # column names from this module's callers, never from input
-    assigned = [sqlite_bound(conn.dialect, name, values[name]) for name in names]
+    processors = _bind_processors(conn.dialect, names)
+    assigned = [
+        value if process is None else process(value)
+        for value, process in zip(values.values(), processors, strict=True)
+    ]
     total = 0
     for chunk in in_chunks(targets):
         params = [*assigned, campaign, occurrence, owner, *chunk]
@@ -211,6 +221,14 @@ def _finish_sql(names: tuple[str, ...], targets: int) -> str:
         + ", ".join("?" * targets)
         + ")"
     )
+
+
+@functools.lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, columns: tuple[str, ...]
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """:func:`sqlite_bound`'s processor of each of ``columns``, looked up once per shape."""
+    return tuple(_bind_processor(dialect, column) for column in columns)
 
 
 def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
