@@ -138,14 +138,15 @@ async def rounds(ledger: Ledger, work: list[list[tuple[str, str]]], latency: flo
 def direct(ledger: Ledger, work: list[list[tuple[str, str]]]) -> None:
     owner = new_owner()
     in_flight: list[list[str]] = []
-    for index, pairs in enumerate(work):
-        with ledger.transaction():
-            if len(in_flight) == IN_FLIGHT:
-                record(ledger, owner, in_flight.pop(0), index)
-            in_flight.append(claim(ledger, owner, pairs))
-    with ledger.transaction():
-        for index, targets in enumerate(in_flight):
-            record(ledger, owner, targets, index)
+    with ledger.connection() as conn:  # on SQLite the writer's rounds share one connection
+        for index, pairs in enumerate(work):
+            with ledger.transaction(conn):
+                if len(in_flight) == IN_FLIGHT:
+                    record(ledger, owner, in_flight.pop(0), index)
+                in_flight.append(claim(ledger, owner, pairs))
+        with ledger.transaction(conn):
+            for index, targets in enumerate(in_flight):
+                record(ledger, owner, targets, index)
 
 
 def one_run(mode: str, where: str | None, calls: int, latency: float) -> dict[str, float]:

@@ -135,26 +135,30 @@ class OccurrenceRun:
         """The rows of a chunk this process won (None for an audience the service expands,
         which has the one target :data:`EVERYONE`; ``[]`` when nothing is left to send)."""
         names = [EVERYONE] if rows is None else [row.target for row in rows]
-        targets = [send_target(platform, name) for name in names]
+        # send_target(None, name) is name.
+        targets = names if platform is None else [send_target(platform, name) for name in names]
         key = self._key
         pairs = [(target, key(target)) for target in targets]
-        got = set(
-            self.ledger.claim(
-                self.campaign,
-                self.occurrence,
-                pairs,
-                self.owner,
-                LEASE,
-                api=api,
-                reclaim_expired=self.idempotent,
-                retry_failed=self.retry_failed,
-                resend_unknown=self.resend_unknown,
-                now=self.clock(),
-            )
+        got = self.ledger.claim(
+            self.campaign,
+            self.occurrence,
+            pairs,
+            self.owner,
+            LEASE,
+            api=api,
+            reclaim_expired=self.idempotent,
+            retry_failed=self.retry_failed,
+            resend_unknown=self.resend_unknown,
+            now=self.clock(),
         )
         if rows is None:
             return None if got else []
-        return [row for row, target in zip(rows, targets, strict=True) if target in got]
+        if len(got) == len(rows):
+            # The claim answers distinct targets, all of the chunk's: as many as its rows, so
+            # the rows' targets are distinct and every one was won.
+            return list(rows)
+        won = set(got)
+        return [row for row, target in zip(rows, targets, strict=True) if target in won]
 
     def record(self, call: Call, outcome: Outcome, tally: Tally) -> None:
         targets = list(call.targets)

@@ -76,22 +76,42 @@ class LedgerBase:
         return self._engine.dialect.name
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
+    def transaction(self, on: Connection | None = None) -> Iterator[None]:
         """One write transaction for every ledger write this thread makes inside the block:
         several claims and records, one commit (``BEGIN IMMEDIATE`` … ``COMMIT`` on SQLite).
 
         Nothing is durable before the block ends: a claim made inside may be handed out only
         after it. If the block raises, every write in it is rolled back. Reads inside the block
         (on their own connections) do not see its writes. Blocks do not nest.
+
+        ``on``: a connection of this ledger's engine (:meth:`connection`) that the caller holds
+        across many transactions, not in one when the block starts, and used by no other thread
+        meanwhile; the transaction runs on it instead of on one checked out of the pool for the
+        block (a checkout and a check-in, with its reset, cost more than a small transaction's
+        begin and commit). Between blocks it holds no transaction, so no lock.
         """
         if getattr(self._joined, "conn", None) is not None:
             raise RuntimeError("ledger transactions do not nest")
-        with self._engine.begin() as conn:
-            self._joined.conn = conn
-            try:
-                yield
-            finally:
-                self._joined.conn = None
+        if on is not None and on.engine is not self._engine:
+            raise ValueError("a transaction runs on a connection of this ledger's engine")
+        if on is None:
+            with self._engine.begin() as conn:
+                yield from self._joining(conn)
+        else:
+            with on.begin():
+                yield from self._joining(on)
+
+    def _joining(self, conn: Connection) -> Iterator[None]:
+        """``conn`` as this thread's :meth:`transaction` while the caller's block runs."""
+        self._joined.conn = conn
+        try:
+            yield
+        finally:
+            self._joined.conn = None
+
+    def connection(self) -> Connection:
+        """A connection of the pool, to hold for :meth:`transaction`; close it to give it back."""
+        return self._engine.connect()
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

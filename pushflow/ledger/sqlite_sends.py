@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from itertools import chain
 from typing import Any
 
@@ -33,7 +34,7 @@ from sqlalchemy.engine import Connection, Dialect
 
 from pushflow.ledger.base import in_chunks
 from pushflow.ledger.engine import driver_execute
-from pushflow.ledger.schema import sends
+from pushflow.ledger.schema import UTCDateTime, sends
 
 #: Targets per statement of the claim: two parameters each, with the shared ones under
 #: SQLite's oldest limit of 999 bound parameters.
@@ -75,13 +76,19 @@ def claim(
     got: list[Any] = []
     for start in range(0, len(pairs), CLAIM_ROWS):
         chunk = pairs[start : start + CLAIM_ROWS]
-        existing = _existing(conn, campaign, occurrence, [target for target, _ in chunk])
-        new = [pair for pair in chunk if pair[0] not in existing] if existing else chunk
+        targets = [target for target, _ in chunk]
+        existing = _existing(conn, campaign, occurrence, targets)
+        new: Sequence[tuple[str, str]]
+        if existing:
+            new = [pair for pair in chunk if pair[0] not in existing]
+            targets = [target for target, _ in new]
+        else:
+            new = chunk
         if new:
             params = [*shared, *chain.from_iterable(new)]
             driver_execute(conn, _insert_sql(len(new)), params).close()
             if returning == ("target",):
-                got.extend([(target,) for target, _ in new])
+                got.extend(zip(targets))  # (target,) rows
             else:
                 got.extend([(target, key, 1) for target, key in new])
         again = [target for target, state in existing.items() if state in again_from]
@@ -191,7 +198,11 @@ def finish(
     such index out of this plan. The rows are found by primary key (campaign, occurrence,
     target)."""
     names = tuple(values)  # column names from this module's callers, never from input
-    assigned = [sqlite_bound(conn.dialect, name, values[name]) for name in names]
+    processors = _bind_processors(conn.dialect, names)
+    assigned = [
+        value if process is None else process(value)
+        for value, process in zip(values.values(), processors, strict=True)
+    ]
     total = 0
     for chunk in in_chunks(targets):
         params = [*assigned, campaign, occurrence, owner, *chunk]
@@ -212,6 +223,14 @@ def _finish_sql(names: tuple[str, ...], targets: int) -> str:
     )
 
 
+@functools.lru_cache(maxsize=64)
+def _bind_processors(
+    dialect: Dialect, columns: tuple[str, ...]
+) -> tuple[Callable[[Any], Any] | None, ...]:
+    """:func:`sqlite_bound`'s processor of each of ``columns``, looked up once per shape."""
+    return tuple(_bind_processor(dialect, column) for column in columns)
+
+
 def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
     """``value`` as the ``sends`` column's own type binds it (a datetime as SQLite text), for
     statements sent without SQLAlchemy's parameter processing."""
@@ -221,7 +240,23 @@ def sqlite_bound(dialect: Dialect, column: str, value: Any) -> Any:
 
 @functools.cache
 def _bind_processor(dialect: Dialect, column: str) -> Callable[[Any], Any] | None:
+    if isinstance(sends.c[column].type, UTCDateTime) and dialect.name == "sqlite":
+        return sqlite_time
     processor: Callable[[Any], Any] | None = (
         sends.c[column].type.dialect_impl(dialect).bind_processor(dialect)
     )
     return processor
+
+
+def sqlite_time(value: datetime | None) -> str | None:
+    """``value`` as :class:`~.schema.UTCDateTime` binds it on SQLite (SQLAlchemy's ``DATETIME``
+    text of the UTC time, microseconds always written), in a third of the time: the claim and
+    the record bind three or four times each."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError(f"naive datetime {value!r}: the ledger stores aware UTC times")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    # ``YYYY-MM-DD HH:MM:SS.ffffff+00:00`` (the year always has four digits), its offset cut.
+    return value.isoformat(" ", "microseconds")[:26]

@@ -7,12 +7,14 @@ claims)."""
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event
 
 from pushflow.apply.writer import LedgerWriter
 from pushflow.ledger import Ledger
@@ -126,6 +128,71 @@ def test_a_failed_round_stops_the_writer(state: Ledger) -> None:
     assert [str(error) for error in [*errors, closing.value]] == ["disk full"] * 3
     assert threads == ["pushflow-ledger_0"]
     # The round was rolled back: "a" still claimed (not sent), "c" not claimed, "d" never tried.
+    assert state.send_counts("promo", OCC) == {"claimed": 1}
+    assert state.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_sqlite_rounds_share_one_connection_and_hold_no_lock_between(tmp_path: Path) -> None:
+    """Every round is a ``BEGIN IMMEDIATE`` … ``COMMIT`` on the one connection the writer takes
+    from the pool; between rounds another writer gets the lock at once; leaving gives it back."""
+    path = tmp_path / "state.db"
+    with Ledger(str(path)) as state:
+        revision = state.record_revision("promo", "a" * 16, {"title": "Hi"}, now=T0)
+        state.record_occurrence("promo", OCC, T0, revision.id)
+        checkouts: list[int] = []
+        statements: dict[int, list[str]] = {}
+
+        @event.listens_for(state.engine, "checkout")
+        def traced(dbapi_connection: sqlite3.Connection, *_: object) -> None:
+            checkouts.append(id(dbapi_connection))
+            trace = statements.setdefault(id(dbapi_connection), [])
+            dbapi_connection.set_trace_callback(lambda sql: trace.append(sql.split(" (")[0]))
+
+        def take_the_lock() -> None:
+            other = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # SQLITE_BUSY if a round held the lock
+                other.execute("ROLLBACK")
+            finally:
+                other.close()
+
+        async def main() -> int:
+            async with LedgerWriter(state) as writer:
+                assert await writer.claim(claim(state, "a")) == ["a"]
+                await asyncio.to_thread(take_the_lock)
+                writer.record(record(state, "a"), "a")
+                assert await writer.claim(claim(state, "b")) == ["b"]
+                await asyncio.to_thread(take_the_lock)
+                assert state.engine.pool.checkedout() == 1  # type: ignore[attr-defined]
+            return writer.rounds
+
+        checkouts.clear()
+        assert asyncio.run(main()) == 2
+        assert state.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+        assert len(checkouts) == 1
+        trace = statements[checkouts[0]]
+        transactions = [sql for sql in trace if sql in ("BEGIN IMMEDIATE", "COMMIT", "BEGIN")]
+        assert transactions == ["BEGIN IMMEDIATE", "COMMIT"] * 2
+        assert state.send_counts("promo", OCC) == {"sent": 1, "claimed": 1}
+
+
+def test_the_rounds_connection_is_given_back_when_the_writer_is_cancelled(
+    state: Ledger,
+) -> None:
+    async def main() -> None:
+        async with LedgerWriter(state) as writer:
+            await writer.claim(claim(state, "a"))
+            await asyncio.sleep(3600)
+
+    async def cancelled() -> None:
+        task = asyncio.create_task(main())
+        await asyncio.sleep(0.2)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+    asyncio.run(cancelled())
+    assert state.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
     assert state.send_counts("promo", OCC) == {"claimed": 1}
 
 

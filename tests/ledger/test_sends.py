@@ -287,6 +287,44 @@ def test_a_transaction_that_fails_leaves_nothing(ledger: Ledger, occurrence: str
     assert ledger.send_counts("promo") == {"sent": 1}
 
 
+def test_transactions_on_a_held_connection_commit_and_roll_back_each(
+    ledger: Ledger, occurrence: str
+) -> None:
+    ledger.claim("promo", occurrence, targets("a"), "me", LEASE, now=T0)
+    with ledger.connection() as conn:
+        with ledger.transaction(conn):
+            assert ledger.record_sent("promo", occurrence, ["a"], "me", task_id="t1") == 1
+            assert ledger.claim("promo", occurrence, targets("b"), "me", LEASE, now=T0) == ["b"]
+        assert not conn.in_transaction()  # committed: read on a connection of its own
+        assert ledger.send_counts("promo", occurrence) == {"sent": 1, "claimed": 1}
+
+        def record_then_claim_where_no_occurrence_is() -> None:
+            with ledger.transaction(conn):
+                ledger.record_sent("promo", occurrence, ["b"], "me", task_id="t2")
+                ledger.claim("promo", "nowhere", targets("c"), "me", LEASE, now=T0)
+
+        with pytest.raises(IntegrityError):
+            record_then_claim_where_no_occurrence_is()
+        assert not conn.in_transaction()  # rolled back: "b" still claimed
+        assert ledger.send_counts("promo", occurrence) == {"sent": 1, "claimed": 1}
+        with ledger.transaction(conn):  # the connection is usable again
+            ledger.record_sent("promo", occurrence, ["b"], "me", task_id="t3")
+    assert ledger.send_counts("promo", occurrence) == {"sent": 2}
+    assert ledger.engine.pool.checkedout() == 0  # type: ignore[attr-defined]
+
+
+def test_a_transaction_runs_only_on_a_connection_of_its_ledger(
+    ledger: Ledger, tmp_path: Path
+) -> None:
+    with (
+        Ledger(str(tmp_path / "other.db")) as other,
+        other.connection() as conn,
+        pytest.raises(ValueError, match="this ledger's engine"),
+        ledger.transaction(conn),
+    ):
+        pass
+
+
 def test_transactions_do_not_nest(ledger: Ledger) -> None:
     with pytest.raises(RuntimeError) as caught, ledger.transaction(), ledger.transaction():
         pass
