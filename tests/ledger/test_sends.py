@@ -360,3 +360,49 @@ def test_records_on_sqlite_find_their_rows_by_primary_key(tmp_path: Path) -> Non
         "SEARCH sends USING INDEX sqlite_autoindex_sends_1 (campaign=? AND occurrence=? AND "
         "target=?)"
     ]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("state_url", ["postgres"], indirect=True)
+def test_claims_on_postgresql_are_one_short_statement_whatever_their_size(
+    ledger: Ledger, occurrence: str
+) -> None:
+    """A claim sends its targets and keys as two arrays: the same statement text for 3 targets
+    or 500 (one batch), under the 4 KiB up to which psycopg remembers how it rewrote a
+    statement's parameters. The multi-row VALUES form it replaced grew with the batch and was
+    parsed again on every claim."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *rest: object) -> None:
+        if statement.startswith("INSERT INTO sends"):
+            statements.append(statement)
+
+    event.listen(ledger.engine, "before_cursor_execute", seen)
+    small = [f"s{n:03d}" for n in range(3)]
+    large = [f"l{n:03d}" for n in range(500)]
+    assert ledger.claim("promo", occurrence, targets(*small), "me", LEASE, now=T0) == small
+    got = ledger.claim("promo", occurrence, targets(*large), "me", LEASE, retry_failed=True, now=T0)
+    assert got == large
+    assert ledger.claim("promo", occurrence, targets(*small), "me", LEASE, now=T0) == []
+    first, second, third = statements
+    assert first == third
+    assert len(first) < 4096
+    assert len(second) < 4096  # the retaking form (ON CONFLICT DO UPDATE)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("state_url", ["postgres"], indirect=True)
+def test_a_record_postgresql_refuses_is_raised_as_sqlalchemy_raises_it(
+    ledger: Ledger, occurrence: str
+) -> None:
+    """Records on PostgreSQL go to the driver directly: its errors still come as SQLAlchemy's
+    (a task id longer than its column), the transaction is rolled back, and the claims stay."""
+    from sqlalchemy.exc import DataError
+
+    ledger.claim("promo", occurrence, targets("u1", "u2"), "me", LEASE, now=T0)
+    with pytest.raises(DataError, match="UPDATE sends SET"):
+        ledger.record_sent("promo", occurrence, ["u1", "u2"], "me", task_id="t" * 200, now=T0)
+    assert [send.state for send in ledger.sends("promo", occurrence)] == ["claimed", "claimed"]
+    assert ledger.record_sent("promo", occurrence, ["u1", "u2"], "me", task_id="t1", now=T0) == 2
