@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -58,11 +58,20 @@ def start_daemon(root: Path, url: str, tcp: Tcp, log: Path) -> subprocess.Popen[
         )
 
 
-def wait_for(condition: object, timeout: float, what: str) -> None:
+def wait_for(condition: object, timeout: float, what: str, logs: Sequence[Path] = ()) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out waiting for {what}" + _tails(logs)
         time.sleep(0.05)
+
+
+def _tails(logs: Sequence[Path]) -> str:
+    """The last lines of each daemon's log, for a failure to say what the daemons were doing."""
+    shown = []
+    for log in logs:
+        lines = log.read_text(errors="replace").splitlines() if log.exists() else ["(no log)"]
+        shown.append(f"\n--- {log.name}:\n" + "\n".join(lines[-15:]))
+    return "".join(shown)
 
 
 def test_three_daemons_send_once_through_a_kill(
@@ -88,7 +97,8 @@ def test_three_daemons_send_once_through_a_kill(
     key = fire_at.strftime("%Y-%m-%dT%H:%M:%S")
     try:
         with Ledger(state_url) as ledger:
-            wait_for(lambda: ledger.send_counts("daily", key).get("claimed"), 30, "claims")
+            logs = [tmp_path / f"daemon{n}.log" for n in range(3)]
+            wait_for(lambda: ledger.send_counts("daily", key).get("claimed"), 30, "claims", logs)
             owners = {s.claim_owner for s in ledger.sends("daily", key, states=["claimed"])}
             pid = int(re.search(r" pid (\d+)/", sorted(owners)[0] or "")[1])  # type: ignore[index]
             victim = next(d for d in daemons if d.pid == pid)
@@ -98,6 +108,7 @@ def test_three_daemons_send_once_through_a_kill(
                 lambda: (o := ledger.occurrence("daily", key)) is not None and o.status == "done",
                 30,
                 "the survivors to finish the occurrence",
+                logs,
             )
             assert ledger.send_counts("daily", key) == {"sent": len(DEVICES)}
         survivors = [d for d in daemons if d is not victim]
