@@ -31,11 +31,11 @@ from typing import Any, Literal
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import DBAPIError
 
 from pushflow.ledger import sqlite_sends
 from pushflow.ledger.base import BATCH, in_chunks, utcnow
 from pushflow.ledger.claims import Claims, each_target, of, one_send
+from pushflow.ledger.engine import driver_execute
 from pushflow.ledger.records import Send, SendState
 from pushflow.ledger.schema import sends
 
@@ -238,24 +238,17 @@ def _finish_each(
     statements cost about as much again in its per-row parameter processing as in the driver.
     """
     names = tuple(values)  # column names from this module's callers, never from input
-    assigned = [sqlite_sends.sqlite_bound(conn.dialect, name, values[name]) for name in names]
+    assigned = sqlite_sends.bound_values(conn.dialect, values)
     columns = ", ".join(f"{name} = %s" for name in names)
     sql = (
         f"UPDATE sends SET {columns} WHERE campaign = %s AND occurrence = %s "
         "AND target = %s AND state = 'claimed' AND claim_owner = %s"
     )
     total = 0
-    cursor = conn.connection.cursor()
-    try:
-        for chunk in in_chunks(targets):
-            params = [(*assigned, campaign, occurrence, target, owner) for target in chunk]
-            cursor.executemany(sql, params)
-            total += cursor.rowcount
-    except conn.dialect.loaded_dbapi.Error as error:
-        raise DBAPIError.instance(
-            sql, params, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
-        ) from error
-    finally:
+    for chunk in in_chunks(targets):
+        params = [(*assigned, campaign, occurrence, target, owner) for target in chunk]
+        cursor = driver_execute(conn, sql, params, many=True)
+        total += cursor.rowcount
         cursor.close()
     return total
 

@@ -198,11 +198,7 @@ def finish(
     such index out of this plan. The rows are found by primary key (campaign, occurrence,
     target)."""
     names = tuple(values)  # column names from this module's callers, never from input
-    processors = _bind_processors(conn.dialect, names)
-    assigned = [
-        value if process is None else process(value)
-        for value, process in zip(values.values(), processors, strict=True)
-    ]
+    assigned = bound_values(conn.dialect, values)
     total = 0
     for chunk in in_chunks(targets):
         params = [*assigned, campaign, occurrence, owner, *chunk]
@@ -221,6 +217,17 @@ def _finish_sql(names: tuple[str, ...], targets: int) -> str:
         + ", ".join("?" * targets)
         + ")"
     )
+
+
+def bound_values(dialect: Dialect, values: dict[str, Any]) -> list[Any]:
+    """Each of ``values`` (``sends`` column → value) as its column's own type binds it on
+    ``dialect`` (:func:`sqlite_bound`), in order, the processors looked up once per set of
+    columns: the new values of a record, bound once per statement."""
+    processors = _bind_processors(dialect, tuple(values))
+    return [
+        value if process is None else process(value)
+        for value, process in zip(values.values(), processors, strict=True)
+    ]
 
 
 @functools.lru_cache(maxsize=64)
