@@ -16,6 +16,7 @@ error.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -70,6 +71,15 @@ class CompiledText:
     has_loops: bool = False
     #: The template as literal text, ``row`` columns and ``target``, when that is all it is.
     parts: tuple[Part, ...] | None = None
+
+    @functools.cached_property
+    def column(self) -> str | None:
+        """The ``row`` column this template is, when it is just ``{{ row.column }}``."""
+        parts = self.parts
+        if parts is None or len(parts) != 1 or isinstance(parts[0], str):
+            return None
+        name, column = parts[0]
+        return column if name == "row" else None
 
     @property
     def per_target(self) -> bool:

@@ -155,15 +155,9 @@ class CampaignRenderer:
 
     @functools.cached_property
     def _row_plan(self) -> list[tuple[Path, str | None, CompiledText]]:
-        """The per-target texts for :meth:`render_rows`: each with the column it is, when it is
-        just ``{{ row.column }}``."""
-        plan: list[tuple[Path, str | None, CompiledText]] = []
-        for path, compiled in self._per_target:
-            parts = compiled.parts
-            single = parts[0] if parts is not None and len(parts) == 1 else None
-            column = single[1] if isinstance(single, tuple) and single[0] == "row" else None
-            plan.append((path, column, compiled))
-        return plan
+        """The per-target texts for :meth:`render_rows`, each with the column it is, when it is
+        just ``{{ row.column }}`` (:attr:`CompiledText.column`)."""
+        return [(path, compiled.column, compiled) for path, compiled in self._per_target]
 
     def check(self, row: Row | None, occurrence: datetime) -> None:
         """Render ``row`` at ``occurrence`` and check the texts against their limits, as

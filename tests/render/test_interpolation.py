@@ -65,6 +65,21 @@ def test_other_templates_run(text: str) -> None:
     assert compiled(text).parts is None
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("{{ row.first_name }}", "first_name"),
+        ("{{ row['first name'] }}", "first name"),
+        ("{{ target }}", None),
+        ("Hi {{ row.first_name }}", None),
+        ("{{ row.first_name | upper }}", None),
+        ("plain", None),
+    ],
+)
+def test_a_template_that_is_one_column_names_it(text: str, column: str | None) -> None:
+    assert compiled(text).column == column
+
+
 @pytest.mark.parametrize("text", [text for text, _ in INTERPOLATING])
 def test_joined_parts_are_what_the_template_renders(text: str) -> None:
     columns = {**COLUMNS, "first name": "Li Wei"}
