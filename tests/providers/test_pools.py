@@ -44,7 +44,7 @@ def slow_endpoint() -> Iterator[str]:
 async def test_calls_in_flight_are_spread_over_the_pools(slow_endpoint: str) -> None:
     async with MpaasClient(endpoint=slow_endpoint, credentials=CREDS) as client:
         pools: Pools = client._pools
-        assert len(pools.clients) == POOLS == 4
+        assert pools.size == POOLS == 4
         calls = [asyncio.create_task(client.push_simple(REQUEST)) for _ in range(8)]
         await asyncio.sleep(0.1)  # every call sent, none answered
         assert pools.in_flight == [2, 2, 2, 2]
@@ -60,7 +60,7 @@ async def test_a_transport_is_the_one_pool() -> None:
     async with MpaasClient(
         endpoint="http://emulator", credentials=CREDS, transport=transport
     ) as client:
-        assert len(client._pools.clients) == 1
+        assert client._pools.size == 1
         answer = await client.push_simple(REQUEST)
         assert answer.result_code == "OK"
     app.state.emulator.close()
