@@ -50,7 +50,7 @@ def test_pushflow_timeout_sets_how_long_a_client_waits(tmp_path: Path) -> None:
     emas = connect(
         "shop-emas", EMAS, root=tmp_path, env={**KEYS, "PUSHFLOW_TIMEOUT": "3"}, home=tmp_path
     )
-    assert emas.client._http.timeout == httpx.Timeout(3.0, connect=3.0)
+    assert emas.client.timeout == httpx.Timeout(3.0, connect=3.0)
     for wrong in ("soon", "0", "-1"):
         with pytest.raises(UsageError) as caught:
             client_timeout({"PUSHFLOW_TIMEOUT": wrong})

@@ -48,25 +48,19 @@ class Pools:
         self, transport: httpx.AsyncBaseTransport | None, timeout: httpx.Timeout | float
     ) -> None:
         self._clients: list[httpx.AsyncClient] = []
+        #: The transports requests go to, each closed with the pools (a ``transport`` given
+        #: too, as httpx's client closes its own).
         self._transports: list[httpx.AsyncBaseTransport] = []
-        #: The client requests are built with (headers, timeouts); it sends only when the
-        #: environment names a proxy. Closing it closes a ``transport`` given.
-        self.first: httpx.AsyncClient
         if transport is not None:
             self._transports = [transport]
-            self.first = httpx.AsyncClient(transport=transport, timeout=timeout)
-            self._owned: list[httpx.AsyncBaseTransport] = []
         else:
             tls = httpx.create_ssl_context()
             if proxied():
                 self._clients = [
                     httpx.AsyncClient(verify=tls, timeout=timeout) for _ in range(POOLS)
                 ]
-                self.first = self._clients[0]
             else:
                 self._transports = [Transport(tls) for _ in range(POOLS)]
-                self.first = httpx.AsyncClient(verify=tls, timeout=timeout, trust_env=False)
-            self._owned = list(self._transports)
         self._busy = [0] * len(self._clients or self._transports)
 
     @property
@@ -92,10 +86,9 @@ class Pools:
             busy[index] -= 1
 
     async def aclose(self) -> None:
-        await self.first.aclose()
-        for client in self._clients[1:]:
+        for client in self._clients:
             await client.aclose()
-        for transport in self._owned:
+        for transport in self._transports:
             await transport.aclose()
 
 

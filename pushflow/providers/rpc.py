@@ -90,7 +90,9 @@ class RpcClient:
         self._clock = clock
         self._nonce = nonce
         self._pools = Pools(transport, timeout)
-        self._http = self._pools.first
+        #: The timeouts each request carries to the transport.
+        self.timeout = httpx.Timeout(timeout)
+        self._timeout = self.timeout.as_dict()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(endpoint={str(self.url)!r}, version={self.version!r})"
@@ -152,7 +154,11 @@ class RpcClient:
         encoded = signing.canonical_query(query).encode("ascii")
         # ``self.url`` has no query (endpoint_url): a call without one is sent to it as it is.
         url = self.url.copy_with(query=encoded) if encoded else self.url
-        return self._http.build_request("POST", url, headers=headers, content=content)
+        # Built as it is sent: no client's default headers merged in (``Accept-Encoding``,
+        # ``Connection: keep-alive``, httpx's ``User-Agent``), none of which pushflow needs.
+        return httpx.Request(
+            "POST", url, headers=headers, content=content, extensions={"timeout": self._timeout}
+        )
 
     async def call(
         self,

@@ -372,4 +372,3 @@ def test_a_proxy_in_the_environment_sends_through_httpx_clients(
     assert proxied()
     pools = Pools(None, 5)
     assert len(pools._clients) == pools.size == 4
-    assert pools.first is pools._clients[0]

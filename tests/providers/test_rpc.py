@@ -49,11 +49,17 @@ async def test_custom_endpoint_reaches_the_transport_with_its_host(recorder: Rec
 
 
 @pytest.mark.anyio
-async def test_timeouts_are_configurable() -> None:
-    async with EmasClient(credentials=CREDS, timeout=httpx.Timeout(3.0, connect=1.0)) as client:
-        assert client._http.timeout == httpx.Timeout(3.0, connect=1.0)
-    async with EmasClient(credentials=CREDS, timeout=2.5) as client:
-        assert client._http.timeout == httpx.Timeout(2.5)
+async def test_timeouts_are_configurable(recorder: Recorder) -> None:
+    """Each request carries the client's timeouts to the transport, which applies them."""
+    for timeout, expected in (
+        (httpx.Timeout(3.0, connect=1.0), httpx.Timeout(3.0, connect=1.0)),
+        (2.5, httpx.Timeout(2.5)),
+        (None, httpx.Timeout(10.0, connect=5.0)),
+    ):
+        options = {} if timeout is None else {"timeout": timeout}
+        async with EmasClient(credentials=CREDS, transport=recorder.transport, **options) as client:
+            await client.call("CancelPush", query={"AppKey": "1"})
+        assert recorder.last.extensions["timeout"] == expected.as_dict()
 
 
 @pytest.mark.anyio
