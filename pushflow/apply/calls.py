@@ -64,6 +64,10 @@ class Batch:
     platform: str | None = None
     #: mPaaS ``TaskName``; default the message's ``task_name``, else the campaign name.
     task_name: str | None = None
+    #: The msgKey of a ledger target's send, when the caller has it at hand (an apply's
+    #: claims compute them: :meth:`~pushflow.apply.occurrence.OccurrenceRun.msg_key`); by
+    #: default computed (:func:`~pushflow.plan.keys.msg_keys`). The same key either way.
+    msg_key: Callable[[str], str] | None = field(default=None, compare=False, repr=False)
     _memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def memo(self, name: str, build: Callable[[], T]) -> T:

@@ -114,7 +114,7 @@ async def fire(
             batch = batches.get(platform)
             if batch is None:
                 batch = batches[platform] = Batch(
-                    campaign, app, occurrence, firing.execute, platform
+                    campaign, app, occurrence, firing.execute, platform, msg_key=run.msg_key
                 )
             return calls_in(batch, route=chosen, rows=rows, messages=messages)
 

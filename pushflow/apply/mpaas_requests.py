@@ -212,7 +212,7 @@ def _tag(batch: Batch, params: dict[str, Any], ids: Sequence[str]) -> dict[str, 
 
 def _keys(batch: Batch, targets: Sequence[Addressed]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     campaign = batch.campaign
-    key = msg_keys(campaign.name, campaign.epoch, batch.occurrence.key)
+    key = batch.msg_key or msg_keys(campaign.name, campaign.epoch, batch.occurrence.key)
     ids = tuple(batch.ledger_target(target) for target, _ in targets)
     return ids, tuple(key(target) for target in ids)
 

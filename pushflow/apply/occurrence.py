@@ -125,6 +125,12 @@ class OccurrenceRun:
     clock: Callable[[], datetime] = datetime.now
     progress: Callable[[Tally], None] = lambda tally: None
     _message_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    #: The msgKeys of the sends claimed and not yet built into calls (ledger target → key),
+    #: written by :meth:`claim` in the ledger's thread and each taken once by :meth:`msg_key`;
+    #: kept only once a call has asked for one (mPaaS calls do; EMAS calls carry other keys,
+    #: and would leave every one of them here).
+    _claimed_keys: dict[str, str] = field(default_factory=dict)
+    _keys_asked: bool = False
 
     @functools.cached_property
     def _key(self) -> Callable[[str], str]:
@@ -156,9 +162,21 @@ class OccurrenceRun:
         if len(got) == len(rows):
             # The claim answers distinct targets, all of the chunk's: as many as its rows, so
             # the rows' targets are distinct and every one was won.
+            if self._keys_asked:
+                self._claimed_keys.update(pairs)
             return list(rows)
         won = set(got)
+        if self._keys_asked:
+            self._claimed_keys.update(pair for pair in pairs if pair[0] in won)
         return [row for row, target in zip(rows, targets, strict=True) if target in won]
+
+    def msg_key(self, target: str) -> str:
+        """The msgKey of the send to ``target`` (a ledger target): the one its claim computed,
+        taken (a claimed send is built into one call), or computed again (``msg_key``'s
+        function: the same key) for a send this run did not claim."""
+        self._keys_asked = True
+        key = self._claimed_keys.pop(target, None)
+        return key if key is not None else self._key(target)
 
     def record(self, call: Call, outcome: Outcome, tally: Tally) -> None:
         targets = list(call.targets)

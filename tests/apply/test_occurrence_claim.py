@@ -17,7 +17,7 @@ from pushflow.audience import Row
 from pushflow.audience.sources import file_place
 from pushflow.ledger import Ledger
 from pushflow.plan.compile import send_target
-from pushflow.plan.keys import EVERYONE
+from pushflow.plan.keys import EVERYONE, msg_keys
 from tests.ledger.conftest import T0
 
 OCC = "2026-12-01T08:00"
@@ -94,3 +94,26 @@ def test_a_chunks_claim_keeps_the_rows_the_replaced_code_kept(
             sends = [(send.target, send.claim_owner) for send in state.sends("promo", OCC)]
             answers.append((kept, sends))
     assert answers[0] == answers[1]
+
+
+def test_a_call_takes_the_msgkeys_its_claim_computed_and_nothing_is_kept(tmp_path: Path) -> None:
+    """:meth:`OccurrenceRun.msg_key` gives each claimed send the key its claim hashed (the key
+    ``msg_keys`` makes), once; a target it did not claim gets the same key computed. Keys are
+    kept only once a call has asked (mPaaS), so a run whose calls never ask (EMAS) keeps none."""
+    with Ledger(str(tmp_path / "state.db")) as state:
+        revision = state.record_revision("promo", "a" * 16, {"title": "Hi"}, now=T0)
+        state.record_occurrence("promo", OCC, T0, revision.id)
+        run = occurrence_run(state, None)
+        expected = msg_keys("promo", 0, OCC)
+
+        run.claim(rows("a", "b"), None, run.api)  # EMAS-like so far: nobody asked
+        assert run._claimed_keys == {}
+        assert run.msg_key("zz") == expected("zz")  # not claimed: computed
+
+        state.claim("promo", OCC, [("d", "k")], "other", timedelta(hours=1), now=T0)
+        run.claim(rows("c", "d", "e"), None, run.api)  # d: another owner's
+        assert run._claimed_keys == {"c": expected("c"), "e": expected("e")}
+        assert [run.msg_key(target) for target in ("c", "e", "d")] == [
+            expected(target) for target in ("c", "e", "d")
+        ]
+        assert run._claimed_keys == {}
