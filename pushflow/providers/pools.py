@@ -11,10 +11,10 @@ request is a sixteenth.
 
 A request goes to the transport itself (:func:`exchange`), not through ``httpx.AsyncClient``:
 what the client adds (cookies kept from each response, auth and redirect flows, event hooks) is
-nothing pushflow uses, and cost about a tenth of a call's CPU. The transports run on asyncio's
-own streams (:mod:`.network`). When the environment names a proxy (``HTTPS_PROXY``,
-``ALL_PROXY``…), httpx's clients send instead, as before: httpx decides which requests take
-it and how (``NO_PROXY``), on its own network layer.
+nothing pushflow uses. The transports run on asyncio's own streams (:mod:`.network`);
+bench/http_layer.py measures the two together against ``httpx.AsyncClient``. When the
+environment names a proxy (``HTTPS_PROXY``, ``ALL_PROXY``…), httpx's clients send instead, as
+before: httpx decides which requests take it and how (``NO_PROXY``), on its own network layer.
 
 With a ``transport`` (the in-process emulator, tests) there is one pool: the transport.
 """

@@ -1,4 +1,4 @@
-"""The shared RPC client: one ``httpx.AsyncClient``, one endpoint, signing, error translation.
+"""The shared RPC client: one endpoint, its connection pools, signing, error translation.
 
 :class:`RpcClient` knows how an Alibaba Cloud RPC call travels (``POST /`` with the parameters
 in the query and/or a form body, signed ACS3 or v2) and how its errors come back (HTTP 4xx/5xx
