@@ -36,7 +36,7 @@ from pushflow.render import renderer_for
 from pushflow.spec.campaign import EmasCampaign, MpaasCampaign
 from pushflow.spec.loader import LoadedProject
 from pushflow.timing import Occurrence
-from pushflow.timing.occurrence import split_local_key
+from pushflow.timing.occurrence import send_key, split_local_key
 
 Campaign = MpaasCampaign | EmasCampaign
 Locate = Callable[[tuple[str | int, ...]], Location]
@@ -114,7 +114,7 @@ async def fire(
             batch = batches.get(platform)
             if batch is None:
                 batch = batches[platform] = Batch(
-                    campaign, app, occurrence, firing.execute, platform, msg_key=run.msg_key
+                    campaign, app, occurrence, firing.execute, platform, msg_key=claimed_keys
                 )
             return calls_in(batch, route=chosen, rows=rows, messages=messages)
 
@@ -147,6 +147,11 @@ async def fire(
             clock=clock,
             progress=progress,
         )
+        # A call takes the msgKeys its claim computed where both name the send alike: the
+        # ledger's key of a server-side send is ``server:<occurrence>@<revision>``, while its
+        # msgKeys on the wire (and in the plan) are the occurrence's own.
+        same_keys = send_key(firing.key) == send_key(occurrence.key)
+        claimed_keys = run.msg_key if same_keys else None
         resolver = Resolver(
             ledger,
             sender,

@@ -34,6 +34,7 @@ from pushflow.emulator import (
 )
 from pushflow.emulator.service import Emulator
 from pushflow.ledger import Ledger, LockTimeoutError
+from pushflow.plan.keys import msg_key
 from pushflow.plan.views import render_json
 from tests.conftest import NOW
 from tests.emulator.conftest import serving
@@ -438,3 +439,34 @@ def test_a_server_loop_task_stays_cancellable_until_its_last_occurrence(
     assert task.fire_at is not None
     assert task.fire_at.isoformat() == "2026-12-10T00:00:00+00:00"  # 08:00 Shanghai, last day
     assert occurrence.status == "done"
+
+
+@pytest.mark.parametrize("strategy", ["now", "server-at"])
+def test_msgkeys_on_the_wire_are_the_occurrences_own(
+    root: Path, tcp: Tcp, state: str, strategy: str
+) -> None:
+    """Each ``TargetMsg.N.MsgKey`` is ``msg_key`` of the occurrence's key, as the plan shows it,
+    whether the call takes the keys its claim computed (a send now) or not (a server-side send,
+    whose key in the ledger is ``server:<occurrence>@<revision>``)."""
+    project(root, tcp, state, users=5)
+    tcp.emulator.add_template({"name": "digest", "title": "Hi #name#", "content": "Your digest"})
+    path = root / "campaigns" / "digest.yaml"
+    if strategy == "server-at":
+        path.write_text(
+            path.read_text(encoding="utf-8")
+            + "strategy:\n  at: 2026-12-02T08:00\n  execute: server\n",
+            encoding="utf-8",
+        )
+    assert apply(root, tcp).total.sent == 5  # type: ignore[attr-defined]
+    with Ledger(state, project_root=root) as ledger:
+        (occurrence,) = ledger.occurrences("digest")
+    key = occurrence.key
+    if strategy == "server-at":
+        assert key.startswith("server:")
+        key = key.removeprefix("server:").rpartition("@")[0]
+    (call,) = tcp.emulator.calls.filter({"action": "PushMultiple", "code": "OK"})
+    sent = {
+        call.params[f"TargetMsg.{n}.Target"]: call.params[f"TargetMsg.{n}.MsgKey"]
+        for n in range(1, 6)
+    }
+    assert sent == {f"u{i:04}": msg_key("digest", 0, key, f"u{i:04}") for i in range(5)}
