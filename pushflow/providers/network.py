@@ -21,7 +21,7 @@ import asyncio
 import select
 import ssl
 from asyncio.trsock import TransportSocket
-from collections.abc import Iterable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
 import httpcore
@@ -147,22 +147,14 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_connection(
-                    host,
-                    port,
-                    local_addr=(local_address, 0) if local_address else None,
-                    happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
-                )
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(exc) from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(exc) from exc
         # asyncio sets TCP_NODELAY on TCP sockets itself, as anyio does.
-        stream = AsyncioStream(reader, writer)
-        _set_options(stream, socket_options)
-        return stream
+        opening = asyncio.open_connection(
+            host,
+            port,
+            local_addr=(local_address, 0) if local_address else None,
+            happy_eyeballs_delay=HAPPY_EYEBALLS_DELAY,
+        )
+        return await _connected(opening, timeout, socket_options)
 
     async def connect_unix_socket(
         self,
@@ -170,25 +162,32 @@ class AsyncioBackend(httpcore.AsyncNetworkBackend):
         timeout: float | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.AsyncNetworkStream:
-        try:
-            async with asyncio.timeout(timeout):
-                reader, writer = await asyncio.open_unix_connection(path)
-        except TimeoutError as exc:
-            raise httpcore.ConnectTimeout(exc) from exc
-        except OSError as exc:
-            raise httpcore.ConnectError(exc) from exc
-        stream = AsyncioStream(reader, writer)
-        _set_options(stream, socket_options)
-        return stream
+        opening = asyncio.open_unix_connection(path)
+        return await _connected(opening, timeout, socket_options)
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
 
 
-def _set_options(stream: AsyncioStream, options: Iterable[Any] | None) -> None:
+async def _connected(
+    opening: Awaitable[tuple[asyncio.StreamReader, asyncio.StreamWriter]],
+    timeout: float | None,
+    options: Iterable[Any] | None,
+) -> AsyncioStream:
+    """The stream ``opening`` makes within ``timeout`` (httpcore's errors if it does not), with
+    the socket ``options`` set."""
+    try:
+        async with asyncio.timeout(timeout):
+            reader, writer = await opening
+    except TimeoutError as exc:
+        raise httpcore.ConnectTimeout(exc) from exc
+    except OSError as exc:
+        raise httpcore.ConnectError(exc) from exc
+    stream = AsyncioStream(reader, writer)
     sock = stream.get_extra_info("socket")
     for option in options or ():
         sock.setsockopt(*option)
+    return stream
 
 
 class Transport(httpx.AsyncHTTPTransport):

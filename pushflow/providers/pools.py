@@ -95,7 +95,8 @@ class Pools:
 async def exchange(transport: httpx.AsyncBaseTransport, request: httpx.Request) -> httpx.Response:
     """``request`` through ``transport``, the answer read in full: what
     ``httpx.AsyncClient.send`` does for it when the client has no cookies, auth, redirects to
-    follow or event hooks. The timeouts are the request's own (``build_request`` sets them).
+    follow or event hooks. The timeouts are the request's own
+    (:meth:`~pushflow.providers.rpc.RpcClient.build_request` sets them).
     Each exchange is logged at DEBUG, in the line httpx's client logs at INFO."""
     response = await transport.handle_async_request(request)
     response.request = request

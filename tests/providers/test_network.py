@@ -17,15 +17,14 @@ import httpx
 import pytest
 import trustme
 
-from pushflow.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET, EmulatorConfig
-from pushflow.providers import mpaas_models as mp
+from pushflow.emulator import EmulatorConfig
 from pushflow.providers import network
-from pushflow.providers.credentials import Credentials
 from pushflow.providers.errors import TransportError
 from pushflow.providers.mpaas import MpaasClient
 from pushflow.providers.network import AsyncioBackend, AsyncioStream, Transport
 from pushflow.providers.pools import Pools, exchange, proxied
 from tests.emulator.conftest import serving
+from tests.providers.test_pools import CREDS, REQUEST
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 
@@ -210,8 +209,7 @@ async def test_service_errors_keep_their_kind_through_the_client() -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    creds = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
-    async with MpaasClient(endpoint=f"http://127.0.0.1:{port}", credentials=creds) as client:
+    async with MpaasClient(endpoint=f"http://127.0.0.1:{port}", credentials=CREDS) as client:
         with pytest.raises(TransportError) as caught:
             await client.push_simple(REQUEST)
     assert caught.value.code == "ConnectError"
@@ -322,17 +320,6 @@ async def test_the_stream_names_its_socket_and_ends() -> None:
 
 # --- the pools use it ----------------------------------------------------------------------
 
-REQUEST = mp.PushSimpleRequest(
-    app_id="ONEX570DA89211721",
-    workspace_id="default",
-    delivery_type=3,
-    expired_seconds=300,
-    task_name="network",
-    title="Hi",
-    content="Hello",
-    target_msgkey={"u1": "k1"},
-)
-
 
 @pytest.mark.anyio
 async def test_the_service_clients_reach_the_network_through_this_layer(
@@ -351,10 +338,9 @@ async def test_the_service_clients_reach_the_network_through_this_layer(
         return await connect(self, host, port, **kwargs)
 
     monkeypatch.setattr(AsyncioBackend, "connect_tcp", counting)
-    creds = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET)
     with serving(EmulatorConfig(), stop_wait=2) as (port, _):
         url = f"http://127.0.0.1:{port}"
-        async with MpaasClient(endpoint=url, credentials=creds) as client:
+        async with MpaasClient(endpoint=url, credentials=CREDS) as client:
             for _ in range(2):
                 assert (await client.push_simple(REQUEST)).result_code == "OK"
     assert opened == [("127.0.0.1", port)]  # and kept alive for the second call
