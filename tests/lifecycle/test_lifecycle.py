@@ -138,6 +138,26 @@ def test_revoke_within_the_window_and_refused_outside(root: Path, tcp: Tcp, stat
     )
 
 
+def test_revoke_refuses_an_occurrence_the_service_schedules(
+    root: Path, tcp: Tcp, state: str
+) -> None:
+    """A server-side loop's only recorded send is the scheduling call: its ledger key is
+    ``server:<occurrence>@<revision>`` and pushflow never learns the pushes the service makes
+    from the task, so revoke refuses before it names any message to the service."""
+    applied(root, tcp, state)
+    with Ledger(state, project_root=root) as ledger:
+        (occurrence,) = ledger.occurrences("morning-briefing")
+    assert occurrence.key.startswith("server:")
+    for args in ([], ["--occurrence", occurrence.key]):
+        ran = run(root, tcp, "revoke", "morning-briefing", *args, at=NOW + DAY)
+        assert ran.code == 1
+        assert f"occurrence {occurrence.key!r} of campaign 'morning-briefing' was scheduled " \
+               "on the service" in ran.error  # fmt: skip
+        assert "cancel what has not fired with `pushflow cancel morning-briefing`" in ran.error
+    assert not tcp.emulator.calls.filter({"action": "RevokePushMessage"})
+    assert not tcp.emulator.calls.filter({"action": "RevokePushTask"})
+
+
 def test_a_revoke_the_service_refuses_is_recorded_failed(root: Path, tcp: Tcp, state: str) -> None:
     """pushflow's clock says inside the window, the service's says outside: the service's
     answer is reported and recorded, and a later revoke tries again."""
