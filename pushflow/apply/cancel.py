@@ -1,9 +1,15 @@
 """Cancel work a campaign scheduled on the service: mPaaS scheduled tasks (CancelPushScheduler)
-and EMAS timed pushes (CancelPush), as recorded in the ledger's server tasks."""
+and EMAS timed pushes (CancelPush), as recorded in the ledger's server tasks.
+
+The occurrence a task belongs to (``server:<occurrence>@<revision>``) was marked ``done`` when
+its scheduling call succeeded; once every task of it is cancelled, nothing will be pushed from
+it, so it is marked ``cancelled`` too (``pushflow history`` shows it so).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from pushflow.ledger import Ledger
@@ -36,6 +42,17 @@ async def _cancel(service: Client, app: App, task_id: str) -> None:
             raise error
 
 
+@dataclass
+class TasksCancelled:
+    """What :func:`cancel_server_tasks` left undone, and the occurrences it cancelled."""
+
+    #: A line per task that could not be cancelled (it stays ``scheduled`` in the ledger).
+    problems: list[str] = field(default_factory=list)
+    #: Occurrences now ``cancelled``: each had a task cancelled here, and has none left that
+    #: is not cancelled.
+    occurrences: list[str] = field(default_factory=list)
+
+
 async def cancel_server_tasks(
     ledger: Ledger,
     campaign: str,
@@ -44,10 +61,11 @@ async def cancel_server_tasks(
     *,
     keep: str | None,
     now: datetime,
-) -> list[str]:
-    """Cancel the campaign's scheduled server tasks, except those of occurrence ``keep``; return
-    a line per task that could not be cancelled (it stays scheduled in the ledger)."""
-    problems = []
+) -> TasksCancelled:
+    """Cancel the campaign's scheduled server tasks, except those of occurrence ``keep``, and
+    the occurrences left with no task that is not cancelled."""
+    result = TasksCancelled()
+    touched: set[str] = set()
     for task in ledger.server_tasks(campaign, statuses=["scheduled"]):
         if keep is not None and task.occurrence == keep:
             continue
@@ -57,7 +75,17 @@ async def cancel_server_tasks(
         try:
             await _cancel(client(task.app), apps[task.app], task.task_id)
         except (ProviderError, KeyError) as error:
-            problems.append(f"{campaign}: server task {task.task_id} not cancelled: {error}")
+            result.problems.append(f"{campaign}: server task {task.task_id} not cancelled: {error}")
             continue
         ledger.set_server_task_status(task.id, "cancelled", now=now)
-    return problems
+        touched.add(task.occurrence)
+    if touched:
+        every = ledger.server_tasks(campaign)
+        for key in sorted(touched):
+            if all(t.status == "cancelled" for t in every if t.occurrence == key) and (
+                ledger.set_occurrence_status(
+                    campaign, key, "cancelled", only_from=["pending", "done"], now=now
+                )
+            ):
+                result.occurrences.append(key)
+    return result

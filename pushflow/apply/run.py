@@ -125,9 +125,10 @@ class Applier:
 
     async def _cancel(self, planned: CampaignPlan, result: Applied) -> Tally:
         self.ledger.cancel_schedule(planned.name, now=self.now)
-        result.notes += await cancel_server_tasks(
+        cancelled = await cancel_server_tasks(
             self.ledger, planned.name, self.client, self.apps, keep=None, now=self.now
         )
+        result.notes += cancelled.problems
         self.ledger.remove_campaign(planned.name)
         return Tally()
 
@@ -201,9 +202,10 @@ class Applier:
             await self._record_server_tasks(
                 campaign.name, key, applied.id, _last_instant(campaign, occurrence)
             )
-            result.notes += await cancel_server_tasks(
+            cancelled = await cancel_server_tasks(
                 self.ledger, campaign.name, self.client, self.apps, keep=key, now=self.now
             )
+            result.notes += cancelled.problems
         return tally
 
     async def _due_zones(

@@ -5,8 +5,9 @@ service, under the apply lock.
 - every server task still ``scheduled`` is cancelled on the service (mPaaS CancelPushScheduler,
   EMAS CancelPush) through :func:`pushflow.apply.cancel.cancel_server_tasks`, the code apply
   uses for a removed campaign; one whose fire time has passed is marked ``fired`` instead;
-- pending occurrences that nothing will fire any more are marked ``cancelled``: future ones with
-  no sends, and server occurrences whose tasks are all cancelled. Sends already made stay.
+- occurrences that nothing will fire any more are marked ``cancelled``: pending future ones
+  with no sends, and server occurrences (``done`` once their tasks were scheduled) whose tasks
+  are all cancelled. Sends already made stay.
 
 The applied revision stays as it is, so the next ``pushflow apply`` of the unchanged campaign
 does not schedule it again; change the campaign (or bump ``epoch``) to schedule it anew.
@@ -18,7 +19,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
-from pushflow.apply.cancel import cancel_server_tasks
+from pushflow.apply.cancel import TasksCancelled, cancel_server_tasks
 from pushflow.ledger import Ledger, ServerTask
 from pushflow.lifecycle.session import LifecycleSession
 from pushflow.lifecycle.tables import shown, table, when
@@ -89,7 +90,7 @@ def _settle_occurrences(session: LifecycleSession, ledger: Ledger, campaign: str
     return settled
 
 
-async def _cancel_tasks(session: LifecycleSession, campaign: str) -> list[str]:
+async def _cancel_tasks(session: LifecycleSession, campaign: str) -> TasksCancelled:
     try:
         return await cancel_server_tasks(
             session.ledger, campaign, session.client, session.apps, keep=None, now=session.now
@@ -105,7 +106,7 @@ def cancel(session: LifecycleSession, name: str, *, lock_timeout: float = 30.0) 
     with ledger.apply_lock(timeout=lock_timeout):
         pending = {t.id for t in ledger.server_tasks(name, statuses=["scheduled"])}
         schedule = ledger.cancel_schedule(name, now=session.now)
-        problems = asyncio.run(_cancel_tasks(session, name)) if pending else []
+        done = asyncio.run(_cancel_tasks(session, name)) if pending else TasksCancelled()
         tasks = [t for t in ledger.server_tasks(name) if t.id in pending]
-        occurrences = _settle_occurrences(session, ledger, name)
-    return Cancelled(name, schedule, tasks, occurrences, problems)
+        occurrences = [*done.occurrences, *_settle_occurrences(session, ledger, name)]
+    return Cancelled(name, schedule, tasks, occurrences, done.problems)

@@ -440,6 +440,24 @@ def test_a_server_loop_task_stays_cancellable_until_its_last_occurrence(
     assert task.fire_at.isoformat() == "2026-12-10T00:00:00+00:00"  # 08:00 Shanghai, last day
     assert occurrence.status == "done"
 
+    # A changed loop is scheduled anew; the old task is cancelled on the service, and its
+    # occurrence, from which nothing will be pushed now, is cancelled with it.
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("2026-12-10", "2026-12-12"), encoding="utf-8"
+    )
+    assert apply(root, tcp).total.sent == 3  # type: ignore[attr-defined]
+    with Ledger(state, project_root=root) as ledger:
+        tasks = {t.occurrence: t.status for t in ledger.server_tasks("digest")}
+        statuses = {o.key: o.status for o in ledger.occurrences("digest")}
+    assert tasks == {
+        occurrence.key: "cancelled",
+        **{k: "scheduled" for k in tasks if k != occurrence.key},
+    }
+    assert len(statuses) == 2
+    assert statuses == {k: "cancelled" if k == occurrence.key else "done" for k in tasks}
+    (cancel,) = tcp.emulator.calls.filter({"action": "CancelPushScheduler", "code": "OK"})
+    assert cancel.params["UniqueIds"] == task.task_id
+
 
 @pytest.mark.parametrize("strategy", ["now", "server-at"])
 def test_msgkeys_on_the_wire_are_the_occurrences_own(

@@ -183,6 +183,10 @@ def test_cancel_removes_schedules_and_server_tasks(root: Path, tcp: Tcp, state: 
     assert schedules  # one sub-task per weekday of the loop, all cancelled on the service
     assert all(s["cancelled"] and not s["executed"] for s in schedules)
     assert len(tcp.emulator.calls.filter({"action": "CancelPushScheduler", "code": "OK"})) == 1
+    (briefing,) = run(root, tcp, "history", "morning-briefing", "--json").json()["occurrences"]
+    assert result["occurrences_cancelled"] == [briefing["key"]]
+    assert briefing["key"].startswith("server:")
+    assert (briefing["status"], briefing["sends"]) == ("cancelled", {"sent": 2})  # sends stay
 
     ran = run(root, tcp, "cancel", "weekly-digest")
     assert ran.code == 0, ran.error
