@@ -87,6 +87,9 @@ def settle_stale_claims(
     after: str | None = None
     while page := ledger.sends(campaign, occurrence, states=["claimed"], after=after):
         after = page[-1].target
+        # One record per owner and page (a killed apply leaves up to its calls in flight
+        # claimed, 16 calls of up to 1,000 targets), not a transaction per send.
+        stale: dict[str, list[str]] = {}
         for send in page:
             if send.lease_expires_at is None or send.lease_expires_at >= now:
                 continue  # a live claim of another process
@@ -94,11 +97,12 @@ def settle_stale_claims(
             # token's first use, so the window could be over already.
             if idempotent and send.attempts == 1 and now - send.claimed_at < EMAS_TOKEN_WINDOW:
                 continue
-            owner = send.claim_owner or ""
+            stale.setdefault(send.claim_owner or "", []).append(send.target)
+        for owner, targets in stale.items():
             marked += ledger.record_unknown(
                 campaign,
                 occurrence,
-                [send.target],
+                targets,
                 owner,
                 error="the process making this call stopped before recording its outcome",
                 now=now,

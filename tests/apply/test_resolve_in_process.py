@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -191,3 +192,37 @@ def test_an_emas_claim_retaken_before_becomes_unknown_not_retaken_again(
         assert settle_stale_claims(ledger, "sale", "now", idempotent=True, now=later) == 1
         found = {s.target: (s.state, s.attempts) for s in ledger.sends("sale", "now")}
     assert found == {"a": ("claimed", 1), "b": ("unknown", 2)}
+
+
+def test_stale_claims_of_dead_processes_become_unknown_one_record_per_owner(
+    root: Path,
+    state: str,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two killed applies left their calls' sends claimed; a third process's claim is live.
+    The stale ones become unknown in one record per owner (not a transaction per send), each
+    fenced by its own owner, and the live one is left alone."""
+    with Ledger(state, project_root=root) as ledger:
+        revision = ledger.record_revision("sale", "r1", {}, now=NOW)
+        ledger.record_occurrence("sale", "now", NOW, revision.id, now=NOW)
+        dead = {"one": ["a", "c", "e"], "two": ["b", "d"]}
+        for owner, targets in dead.items():
+            ledger.claim("sale", "now", [(t, f"k-{t}") for t in targets], owner, LEASE, now=NOW)
+        later = NOW + LEASE + timedelta(seconds=1)
+        ledger.claim("sale", "now", [("f", "k-f")], "three", LEASE, now=later)
+        records: list[tuple[str, list[str]]] = []
+        record_unknown = ledger.record_unknown
+
+        def counted(
+            campaign: str, occurrence: str, targets: list[str], owner: str, **kw: Any
+        ) -> int:
+            records.append((owner, list(targets)))
+            return record_unknown(campaign, occurrence, targets, owner, **kw)
+
+        monkeypatch.setattr(ledger, "record_unknown", counted)
+        assert settle_stale_claims(ledger, "sale", "now", idempotent=False, now=later) == 5
+        found = {s.target: s.state for s in ledger.sends("sale", "now")}
+        errors = {s.error for s in ledger.sends("sale", "now", states=["unknown"])}
+    assert sorted(records) == [("one", ["a", "c", "e"]), ("two", ["b", "d"])]
+    assert found == {**dict.fromkeys("abcde", "unknown"), "f": "claimed"}
+    assert errors == {"the process making this call stopped before recording its outcome"}
