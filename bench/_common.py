@@ -1,5 +1,7 @@
-"""What the benchmark scripts share: peak memory, audience ids with a share of repeats, and the
-cart-reminder campaign the two apply benchmarks (``apply.py``, ``emulator_cpu.py``) send.
+"""What the benchmark scripts share: peak memory, audience ids with a share of repeats, the
+cart-reminder campaign the two apply benchmarks (``apply.py``, ``emulator_cpu.py``) send, and
+the signature of a PushMultiple body (the plain loop of ``apply.py``, ``http_layer.py``,
+``emulator_cpu.py``).
 
 The scripts run as ``python bench/<name>.py``, so this module is imported from the script's own
 folder (``from _common import …``).
@@ -16,9 +18,12 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pushflow.emulator import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+from pushflow.providers.credentials import Credentials
+from pushflow.providers.signing import acs3_headers, new_nonce, timestamp
 
 #: The emulator's own credentials (it accepts them without any configuration).
 KEY_ID, KEY_SECRET = DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCESS_KEY_SECRET
+CREDENTIALS = Credentials(KEY_ID, KEY_SECRET)
 #: The mPaaS app the apply benchmarks send to, and the console template they fill (registered
 #: through the emulator's control API, as a user would create it in the console).
 APP_ID = "ONEX570DA89211721"
@@ -77,3 +82,19 @@ def ids_with_repeats(
         else:
             recent[rng.randrange(len(recent))] = target
         yield target
+
+
+def signed_push_multiple(host: str, body: bytes) -> dict[str, str]:
+    """The ACS3 headers of a PushMultiple ``POST /`` to ``host`` with the form ``body``, signed
+    with the emulator's credentials (pushflow's own signer)."""
+    return acs3_headers(
+        method="POST",
+        host=host,
+        action="PushMultiple",
+        version="2020-10-28",
+        query={},
+        body=body,
+        credentials=CREDENTIALS,
+        date=timestamp(),
+        nonce=new_nonce(),
+    )

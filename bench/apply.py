@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import APP_ID, ITEMS, KEY_ID, KEY_SECRET, NAMES, TEMPLATE
+from _common import APP_ID, ITEMS, KEY_ID, KEY_SECRET, NAMES, TEMPLATE, signed_push_multiple
 
 PER_CALL = 100
 
@@ -240,10 +240,8 @@ def _push_multiple_body(rows: list[list[str]], task: str, first: int) -> dict[st
 
 def phase_httpx(args: argparse.Namespace) -> dict[str, Any]:
     """The plain loop: read, build, sign (pushflow's signer), send with bounded concurrency."""
-    from pushflow.providers.credentials import Credentials
-    from pushflow.providers.signing import acs3_headers, form_body, new_nonce, timestamp
+    from pushflow.providers.signing import form_body
 
-    credentials = Credentials(KEY_ID, KEY_SECRET)
     url = args.endpoint + "/"
     host = httpx.URL(args.endpoint).netloc.decode("ascii")
 
@@ -272,17 +270,7 @@ def phase_httpx(args: argparse.Namespace) -> dict[str, Any]:
                 nonlocal sent, calls
                 try:
                     content = form_body(_push_multiple_body(rows, "plain", first)).encode()
-                    headers = acs3_headers(
-                        method="POST",
-                        host=host,
-                        action="PushMultiple",
-                        version="2020-10-28",
-                        query={},
-                        body=content,
-                        credentials=credentials,
-                        date=timestamp(),
-                        nonce=new_nonce(),
-                    )
+                    headers = signed_push_multiple(host, content)
                     response = await client.post(url, content=content, headers=headers)
                     answer = response.json()
                     assert response.status_code == 200, answer

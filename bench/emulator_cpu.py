@@ -23,13 +23,11 @@ import random
 import time
 from typing import Any
 
-from _common import APP_ID, ITEMS, KEY_ID, KEY_SECRET, NAMES, TEMPLATE
+from _common import APP_ID, ITEMS, NAMES, TEMPLATE, signed_push_multiple
 
 from pushflow.emulator import EmulatorConfig, create_app
 from pushflow.providers import form
-from pushflow.providers.credentials import Credentials
 from pushflow.providers.mpaas_models import PushMultipleRequest, TargetMsg
-from pushflow.providers.signing import acs3_headers, new_nonce, timestamp
 
 Request = tuple[list[tuple[bytes, bytes]], bytes]
 
@@ -37,7 +35,6 @@ Request = tuple[list[tuple[bytes, bytes]], bytes]
 def build_requests(calls: int, per_call: int, seed: int) -> list[Request]:
     """``calls`` signed PushMultiple requests (headers, body), msgKeys all distinct."""
     rng = random.Random(seed)
-    credentials = Credentials(KEY_ID, KEY_SECRET)
     built = []
     for call in range(calls):
         targets = [
@@ -62,17 +59,7 @@ def build_requests(calls: int, per_call: int, seed: int) -> list[Request]:
             target_msg=targets,
         )
         body = form.encode(request.params()).encode("utf-8")
-        headers = acs3_headers(
-            method="POST",
-            host="127.0.0.1:8000",
-            action="PushMultiple",
-            version="2020-10-28",
-            query={},
-            body=body,
-            credentials=credentials,
-            date=timestamp(),
-            nonce=new_nonce(),
-        )
+        headers = signed_push_multiple("127.0.0.1:8000", body)
         raw = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
         raw.append((b"content-length", str(len(body)).encode("ascii")))
         built.append((raw, body))

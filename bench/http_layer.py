@@ -27,35 +27,23 @@ import time
 from collections.abc import Awaitable, Callable
 
 import httpx
-from _common import KEY_ID, KEY_SECRET
+from _common import signed_push_multiple
 from apply import PER_CALL, EmulatorProcess, _push_multiple_body
 
-from pushflow.providers.credentials import Credentials
 from pushflow.providers.pools import Pools
 from pushflow.providers.rpc import DEFAULT_TIMEOUT
-from pushflow.providers.signing import acs3_headers, form_body, new_nonce, timestamp
+from pushflow.providers.signing import form_body
 
 Signed = tuple[bytes, dict[str, str]]
 
 
 def signed_requests(url: str, calls: int, run: str) -> list[Signed]:
-    credentials = Credentials(KEY_ID, KEY_SECRET)
     host = httpx.URL(url).netloc.decode("ascii")
     built = []
     for call in range(calls):
         rows = [[f"user-{call:06d}{n:04d}", "Anna", "tea set", "¥120"] for n in range(PER_CALL)]
         content = form_body(_push_multiple_body(rows, run, call * PER_CALL)).encode()
-        headers = acs3_headers(
-            method="POST",
-            host=host,
-            action="PushMultiple",
-            version="2020-10-28",
-            query={},
-            body=content,
-            credentials=credentials,
-            date=timestamp(),
-            nonce=new_nonce(),
-        )
+        headers = signed_push_multiple(host, content)
         built.append((content, headers))
     return built
 
