@@ -25,6 +25,7 @@ clock skew between daemon hosts.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -237,13 +238,8 @@ def _finish_each(
     here once and its values converted by the columns' own types. Through SQLAlchemy the same
     statements cost about as much again in its per-row parameter processing as in the driver.
     """
-    names = tuple(values)  # column names from this module's callers, never from input
     assigned = sqlite_sends.bound_values(conn.dialect, values)
-    columns = ", ".join(f"{name} = %s" for name in names)
-    sql = (
-        f"UPDATE sends SET {columns} WHERE campaign = %s AND occurrence = %s "
-        "AND target = %s AND state = 'claimed' AND claim_owner = %s"
-    )
+    sql = finish_one_sql(tuple(values))  # column names from this module's callers
     total = 0
     for chunk in in_chunks(targets):
         params = [(*assigned, campaign, occurrence, target, owner) for target in chunk]
@@ -251,6 +247,18 @@ def _finish_each(
         total += cursor.rowcount
         cursor.close()
     return total
+
+
+@functools.lru_cache(maxsize=64)
+def finish_one_sql(names: tuple[str, ...]) -> str:
+    """The ``UPDATE`` of one claimed send of an owner on PostgreSQL (:func:`_finish_each`),
+    setting ``names``, its parameters the new values, then campaign, occurrence, target, owner.
+    """
+    columns = ", ".join(f"{name} = %s" for name in names)
+    return (
+        f"UPDATE sends SET {columns} WHERE campaign = %s AND occurrence = %s "
+        "AND target = %s AND state = 'claimed' AND claim_owner = %s"
+    )
 
 
 def _clip(error: str | None) -> str | None:

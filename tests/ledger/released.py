@@ -17,7 +17,7 @@ STATE_LEASE_INDEX = "CREATE INDEX ix_sends_state_lease ON sends (state, lease_ex
 
 def version_2(conn: Connection) -> None:
     """Every table as version 2 had it: the state index over every send (migration 3 dropped
-    it, and on PostgreSQL indexes the claims only)."""
+    it, and on PostgreSQL indexes the claims only, by lease; migration 4 by key)."""
     metadata.create_all(conn)
     _state_index(conn)
     conn.execute(insert(state_version).values(id=1, version=0))
@@ -32,5 +32,5 @@ def version_1(conn: Connection) -> None:
 
 
 def _state_index(conn: Connection) -> None:
-    conn.execute(text("DROP INDEX IF EXISTS ix_sends_claimed_lease"))
+    conn.execute(text("DROP INDEX IF EXISTS ix_sends_claimed"))
     conn.execute(text(STATE_LEASE_INDEX))
