@@ -3,6 +3,7 @@
     python bench/apply.py                  # 100,000 targets (1,000 PushMultiple calls)
     python bench/apply.py --rows 20000     # a quick run
     python bench/apply.py --repeat 4       # more runs of the httpx and pushflow phases
+    python bench/apply.py --state postgresql://postgres@127.0.0.1:5432/bench  # shared state
 
 ``pushflow emulator --latency 50`` is started as a subprocess on a free loopback port (every
 answer delayed 50 ms: a realistic round trip), with the template registered through its control
@@ -33,8 +34,10 @@ Each phase reports calls/s (calls / wall time of the timed part) and client CPU 
 (``resource.getrusage`` of its own process, user + sys, every thread, over the timed part). The
 emulator's CPU per call is shown beside it: on a small machine client and server share the
 cores. The httpx and pushflow phases run ``--repeat`` times (2), alternating which goes first
-(pushflow on a fresh state each time), and the verdict takes the median of the per-run ratios:
-on a shared machine the load moves between phases. Each target is printed with PASS or MISS.
+(pushflow on a fresh state each time: a new SQLite file, or with ``--state`` a PostgreSQL
+database whose ledger tables are emptied with ``TRUNCATE``), and the verdict takes the median
+of the per-run ratios: on a shared machine the load moves between phases. Each target is
+printed with PASS or MISS.
 See bench/README.md for the targets and the figures measured.
 """
 
@@ -64,7 +67,7 @@ PER_CALL = 100
 
 PROJECT = """\
 version: 1
-state: .pushflow/state.db
+state: {state}
 campaigns: [campaigns]
 apps:
   bench-mpaas:
@@ -119,10 +122,19 @@ def write_audience(path: Path, rows: int, seed: int = 11) -> None:
             writer.writerow((f"user-{number:012x}", rng.choice(NAMES), rng.choice(ITEMS), price))
 
 
-def write_project(root: Path, *, endpoint: str, rows: int, qps: float, name: str) -> Path:
+def write_project(
+    root: Path,
+    *,
+    endpoint: str,
+    rows: int,
+    qps: float,
+    name: str,
+    state: str = ".pushflow/state.db",
+) -> Path:
     (root / "campaigns").mkdir(parents=True, exist_ok=True)
     project = root / "pushflow.yaml"
-    project.write_text(PROJECT.format(app_id=APP_ID, endpoint=endpoint, qps=qps), encoding="utf-8")
+    text = PROJECT.format(app_id=APP_ID, endpoint=endpoint, qps=qps, state=state)
+    project.write_text(text, encoding="utf-8")
     (root / "campaigns" / "cart.yaml").write_text(CAMPAIGN.format(name=name), encoding="utf-8")
     write_audience(root / "campaigns" / "audience.csv", rows)
     return project
@@ -180,6 +192,31 @@ class EmulatorProcess:
 
 
 # --- phases (each in a child process) ------------------------------------------------------
+
+
+#: The ledger's tables, emptied before each pushflow run on a ``--state`` database.
+LEDGER_TABLES = "revocations, sends, occurrences, schedules, server_tasks, revisions, apply_lock"
+
+
+def fresh_state(root: Path, state: str | None) -> None:
+    """A fresh state for the next pushflow run: the project's SQLite file removed, or the
+    ``--state`` PostgreSQL database's ledger tables emptied (created by the first run)."""
+    if state is None:
+        shutil.rmtree(root / ".pushflow", ignore_errors=True)
+        return
+    from pushflow.ledger import Ledger
+
+    with Ledger(state) as ledger, ledger.engine.begin() as conn:
+        conn.exec_driver_sql(f"TRUNCATE {LEDGER_TABLES} RESTART IDENTITY CASCADE")
+
+
+def shown_state(state: str | None) -> str:
+    """Where the state is, for the header line (a password in the URL hidden)."""
+    if state is None:
+        return "SQLite (a file per run)"
+    from sqlalchemy.engine import make_url
+
+    return make_url(state).render_as_string(hide_password=True)
 
 
 def _cpu() -> float:
@@ -403,6 +440,9 @@ def main() -> None:
     parser.add_argument("--sdk-calls", type=int, default=40, help="calls the SDK phase makes")
     parser.add_argument("--qps", type=float, default=20, help="the cap of the QPS phase")
     parser.add_argument("--qps-calls", type=int, default=200, help="calls of the QPS phase")
+    parser.add_argument(
+        "--state", help="a PostgreSQL URL for the ledger (default: a SQLite file per run)"
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -434,14 +474,19 @@ def verdict(label: str, value: float, target: str, ok: bool, shown: str | None =
 def run(args: argparse.Namespace, folder: Path, emulator: EmulatorProcess) -> None:
     main_root, qps_root = folder / "throughput", folder / "qps"
     started = time.perf_counter()
-    write_project(main_root, endpoint=emulator.url, rows=args.rows, qps=100_000, name="bench-cart")
+    state = {"state": args.state} if args.state else {}
+    write_project(
+        main_root, endpoint=emulator.url, rows=args.rows, qps=100_000, name="bench-cart", **state
+    )
     qps_rows = args.qps_calls * PER_CALL
-    write_project(qps_root, endpoint=emulator.url, rows=qps_rows, qps=args.qps, name="bench-qps")
+    write_project(
+        qps_root, endpoint=emulator.url, rows=qps_rows, qps=args.qps, name="bench-qps", **state
+    )
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
         f"{args.rows:,} targets ({-(-args.rows // PER_CALL):,} PushMultiple calls of {PER_CALL}), "
         f"emulator on {emulator.url} with {args.latency} ms latency, "
-        f"{args.concurrency} calls in flight; projects written in "
+        f"{args.concurrency} calls in flight, state {shown_state(args.state)}; projects written in "
         f"{time.perf_counter() - started:.1f} s; load average {load} on {os.cpu_count()} CPUs\n",
         flush=True,
     )
@@ -453,7 +498,7 @@ def run(args: argparse.Namespace, folder: Path, emulator: EmulatorProcess) -> No
         got: dict[str, dict[str, Any]] = {}
         for name in order:
             if name == "pushflow":
-                shutil.rmtree(main_root / ".pushflow", ignore_errors=True)  # a fresh state
+                fresh_state(main_root, args.state)
             got[name] = measure(name, emulator, args, **extra)
             print(line(name, got[name]), flush=True)
         base, ours = got["httpx"], got["pushflow"]
@@ -468,6 +513,7 @@ def run(args: argparse.Namespace, folder: Path, emulator: EmulatorProcess) -> No
     print(line("sdk", sdk), flush=True)
 
     emulator.reset()
+    fresh_state(qps_root, args.state)
     capped = run_phase("pushflow", args, root=str(qps_root), endpoint=emulator.url, rows=qps_rows)
     times = emulator.call_times("PushMultiple")
     achieved = (len(times) - 1) / (times[-1] - times[0])
