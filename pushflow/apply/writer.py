@@ -10,13 +10,14 @@ queued, everything queued so far in one *round*:
 2. every queued claim;
 3. commit; then the claims are handed to their calls.
 
-On SQLite a round is one transaction (writers are serialised: nothing can deadlock), every
-round's on the one connection the writer takes from the pool in its first round and gives back
-when it is left: a checkout and a check-in a round cost more than a round's begin and commit.
-Between rounds that connection is in no transaction, so it holds no lock. On
+On SQLite a round is one transaction (writers are serialised: nothing can deadlock). On
 PostgreSQL the records and the claims are a transaction each, every one a single pass over its
 targets in order (records sorted by their first target), as concurrent claimers need to never
-deadlock (:mod:`pushflow.ledger.claims`).
+deadlock (:mod:`pushflow.ledger.claims`). Either way every transaction runs on the one
+connection the writer takes from the pool in its first round and gives back when it is left: a
+checkout and a check-in cost more than a small transaction's begin and commit, and on
+PostgreSQL a checkout also pings the server (``pool_pre_ping``), one more round trip. Between
+transactions that connection is in no transaction, so it holds no lock.
 
 A round starts as soon as work is queued and no round is running (after the callbacks already
 due on the event loop, and those they schedule, have run: so the claim a finished call makes room
@@ -73,8 +74,8 @@ class LedgerWriter:
     def __init__(self, ledger: Ledger) -> None:
         self._ledger = ledger
         self._combined = ledger.backend == "sqlite"
-        #: SQLite: the connection every round runs on, taken from the pool by the first round
-        #: and given back when the writer is left (:meth:`_release`).
+        #: The connection every round runs on, taken from the pool by the first round and given
+        #: back when the writer is left (:meth:`_release`).
         self._conn: Connection | None = None
         self._thread = ThreadPoolExecutor(1, thread_name_prefix="pushflow-ledger")
         self._queued = _Round()
@@ -198,19 +199,20 @@ class LedgerWriter:
 
     def _write(self, work: _Round) -> list[Any]:
         """One round, in the ledger thread: the records, then the claims; their results."""
+        if self._conn is None:
+            self._conn = self._ledger.connection()
+        conn = self._conn
         if self._combined:
-            if self._conn is None:
-                self._conn = self._ledger.connection()
-            with self._ledger.transaction(self._conn):
+            with self._ledger.transaction(conn):
                 for _, record, _ in work.records:
                     record()
                 return [claim() for claim, _ in work.claims]
         records = sorted(work.records, key=lambda item: item[0])
         if records:
-            with self._ledger.transaction():
+            with self._ledger.transaction(conn):
                 for _, record, _ in records:
                     record()
         if not work.claims:
             return []
-        with self._ledger.transaction():
+        with self._ledger.transaction(conn):
             return [claim() for claim, _ in work.claims]

@@ -29,6 +29,7 @@ targets already sent the same wall-clock time in another zone (:mod:`.zones`).
 
 from __future__ import annotations
 
+import functools
 import uuid
 from collections.abc import Generator, Iterable, Sequence
 from datetime import datetime, timedelta
@@ -42,7 +43,6 @@ from sqlalchemy import (
     delete,
     false,
     func,
-    literal,
     literal_column,
     null,
     or_,
@@ -205,13 +205,6 @@ class Claims(LedgerBase):
                         returning=returning,
                     )
                 else:
-                    retake = [
-                        and_(sends.c.state == "claimed", sends.c.lease_expires_at < when)
-                        if reclaim_expired
-                        else false(),
-                        sends.c.state == "failed" if retry_failed else false(),
-                        sends.c.state == "unknown" if resend_unknown else false(),
-                    ]
                     got = self._claim_rows(
                         conn,
                         campaign,
@@ -219,8 +212,7 @@ class Claims(LedgerBase):
                         keys,
                         api,
                         claimed,
-                        retake,
-                        reclaim_expired or retry_failed or resend_unknown,
+                        (reclaim_expired, retry_failed, resend_unknown),
                         returning,
                     )
             # After the commit: a claim is handed out only once it is durable (inside
@@ -235,55 +227,21 @@ class Claims(LedgerBase):
         keys: dict[str, str],
         api: str,
         claimed: dict[str, Any],
-        retake: list[Any],
-        retaking: bool,
+        retake: tuple[bool, bool, bool],
         returning: tuple[str, ...],
     ) -> Sequence[Any]:
-        """The claim on PostgreSQL: ``INSERT … SELECT … FROM unnest(targets, keys) … ON
-        CONFLICT``, the values every row shares bound once and the targets and their keys as
-        two arrays, inserted in the batch's order (by target, ``WITH ORDINALITY``).
-
-        A short statement, the same text every time. The multi-row ``VALUES`` form (SQLAlchemy's
-        "insertmanyvalues", ten parameters a row) grew past the 4 KiB up to which psycopg
-        remembers how it rewrote a statement's parameters, so it was parsed again in Python on
-        every claim: most of a claim's client CPU. Conflicts are still decided row by row by
-        the primary key, which no plan can bypass.
-        """
-        pairs = (
-            func.unnest(
-                bindparam("targets", type_=ARRAY(sends.c.target.type)),
-                bindparam("keys", type_=ARRAY(sends.c.idempotency_key.type)),
-            )
-            .table_valued("target", "key", with_ordinality="n")
-            .render_derived()
-        )
-        shared = {"campaign": campaign, "occurrence": occurrence, "api": api, **claimed}
-        rows = select(
-            *(literal(value, sends.c[name].type) for name, value in shared.items()),
-            literal_column("1"),
-            pairs.c.target,
-            pairs.c.key,
-        ).order_by(pairs.c.n)
-        names = [*shared, "attempts", "target", "idempotency_key"]
-        statement = postgresql.insert(sends).from_select(names, rows)
-        if retaking:
-            # The SET clause takes the new claim from ``excluded`` (the row that was not
-            # inserted, same values for every row).
-            taken = statement.excluded
-            statement = statement.on_conflict_do_update(
-                index_elements=KEY,
-                set_={
-                    **{name: taken[name] for name in claimed},
-                    **{name: null() for name in RETRY},
-                    "attempts": sends.c.attempts + literal_column("1"),
-                },
-                where=or_(*retake),
-            )
-        else:
-            statement = statement.on_conflict_do_nothing(index_elements=KEY)
-        columns = [sends.c[name] for name in returning]
-        params = {"targets": list(keys), "keys": list(keys.values())}
-        return conn.execute(statement.returning(*columns), params).all()
+        """The claim on PostgreSQL (:func:`_claim_statement`), its values bound: the shared ones
+        once, the targets and their keys as two arrays."""
+        params = {
+            "campaign": campaign,
+            "occurrence": occurrence,
+            "api": api,
+            **claimed,
+            "expired": claimed["claimed_at"],  # a lease that ended before now is retakeable
+            "targets": list(keys),
+            "keys": list(keys.values()),
+        }
+        return conn.execute(_claim_statement(retake, returning), params).all()
 
     def release(self, campaign: str, occurrence: str, targets: Sequence[str], owner: str) -> int:
         """Give back claims whose call was never made, as if never claimed."""
@@ -298,6 +256,74 @@ def _sorted_claims(got: Iterable[Sequence[Any]]) -> list[Claim]:
     """Rows of (target, idempotency key, attempts) as claims, by target."""
     claims = [Claim(target=target, key=key, attempts=attempts) for target, key, attempts in got]
     return sorted(claims, key=lambda claim: claim.target)
+
+
+#: The values a claim binds once for all its rows, in the columns' order of the insert.
+SHARED = ("campaign", "occurrence", "api", "state", "claim_owner", "lease_expires_at", "claimed_at")
+
+
+@functools.lru_cache(maxsize=16)
+def _claim_statement(retake: tuple[bool, bool, bool], returning: tuple[str, ...]) -> Executable:
+    """The claim on PostgreSQL: ``INSERT … SELECT … FROM unnest(targets, keys) … ON CONFLICT``,
+    the values every row shares bound once and the targets and their keys as two arrays,
+    inserted in the batch's order (by target, ``WITH ORDINALITY``). ``retake``
+    (reclaim_expired, retry_failed, resend_unknown) says which existing rows are taken again.
+
+    Built once per shape, every value a bound parameter: building it (the ``excluded`` alias
+    above all) cost more client CPU than executing it. A short statement, the same text every
+    time. The multi-row ``VALUES`` form (SQLAlchemy's "insertmanyvalues", ten parameters a row)
+    grew past the 4 KiB up to which psycopg remembers how it rewrote a statement's parameters,
+    so it was parsed again in Python on every claim. Conflicts are still decided row by row by
+    the primary key, which no plan can bypass.
+    """
+    pairs = (
+        func.unnest(
+            bindparam("targets", type_=ARRAY(sends.c.target.type)),
+            bindparam("keys", type_=ARRAY(sends.c.idempotency_key.type)),
+        )
+        .table_valued("target", "key", with_ordinality="n")
+        .render_derived()
+    )
+    rows = select(
+        *(bindparam(name, type_=sends.c[name].type) for name in SHARED),
+        literal_column("1"),
+        pairs.c.target,
+        pairs.c.key,
+    ).order_by(pairs.c.n)
+    names = [*SHARED, "attempts", "target", "idempotency_key"]
+    statement = postgresql.insert(sends).from_select(names, rows)
+    reclaim_expired, retry_failed, resend_unknown = retake
+    if any(retake):
+        conditions = [
+            and_(
+                sends.c.state == "claimed",
+                sends.c.lease_expires_at
+                < bindparam("expired", type_=sends.c.lease_expires_at.type),
+            )
+            if reclaim_expired
+            else false(),
+            sends.c.state == "failed" if retry_failed else false(),
+            sends.c.state == "unknown" if resend_unknown else false(),
+        ]
+        # The SET clause takes the new claim from ``excluded`` (the row that was not
+        # inserted, same values for every row).
+        taken = statement.excluded
+        statement = statement.on_conflict_do_update(
+            index_elements=KEY,
+            set_={
+                **{name: taken[name] for name in CLAIM_SET},
+                **{name: null() for name in RETRY},
+                "attempts": sends.c.attempts + literal_column("1"),
+            },
+            where=or_(*conditions),
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=KEY)
+    return statement.returning(*(sends.c[name] for name in returning))
+
+
+#: What a retaken send takes of its new claim.
+CLAIM_SET = ("state", "claim_owner", "lease_expires_at", "claimed_at")
 
 
 def one_send(campaign: str, occurrence: str) -> Any:
