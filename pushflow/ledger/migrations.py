@@ -13,17 +13,19 @@ The ``schema_version`` table holds one row per applied step. Opening a ledger ru
 4. on an older database runs each later step in order, in the same transaction (both backends
    have transactional DDL), so a failed step leaves the database at its old version.
 
-Adding a migration (the next is 5): change the table in ``schema.py`` *and* append::
+Adding a migration (the next is 6): change the table in ``schema.py`` *and* append::
 
     def _add_send_note(conn: Connection) -> None:
         conn.execute(text("ALTER TABLE sends ADD COLUMN note TEXT"))
 
-    MIGRATIONS = (..., Migration(5, "sends.note", _add_send_note))
+    MIGRATIONS = (..., Migration(6, "sends.note", _add_send_note))
 
 Migration 2 added the ``revocations`` table (``pushflow revoke``); its step spells the table out
 as it was then, so a later change to it needs a step of its own. Migration 3 dropped the index
 of every send's state and lease; PostgreSQL gets a partial one of the ``claimed`` sends only,
-keyed by their lease expiry, which migration 4 keys by the primary key instead.
+keyed by their lease expiry, which migration 4 keys by the primary key instead. Migration 5
+creates, on PostgreSQL, the function that records a call's sends (``schema.FINISH_SENDS``); a
+new state gets it with the ``sends`` table.
 
 A fresh database gets the column from ``schema.py``; an existing one from the step. The test
 suite runs a step like this one against both backends.
@@ -136,11 +138,19 @@ def _claims_by_key(conn: Connection) -> None:
     )
 
 
+def _finish_function(conn: Connection) -> None:
+    """On PostgreSQL, create :data:`~.schema.FINISH_SENDS`: the record of a call's sends in one
+    statement from the client, each send still updated by its key inside the server (see
+    :mod:`.schema`). A function only: no table is read or locked."""
+    schema.create_finish_sends(schema.sends, conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _initial_schema),
     Migration(2, "revocations", _revocations),
     Migration(3, "sends: index of claims only, on PostgreSQL", _claimed_index),
     Migration(4, "sends: claims indexed by their key, on PostgreSQL", _claims_by_key),
+    Migration(5, "sends: records by a function, on PostgreSQL", _finish_function),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -27,6 +27,8 @@ Why the keys are what they are (exactly-once rests on them):
   claim and record paid to maintain it (a sixth of SQLite's work and a quarter of the pages
   written per call). Before migration 3 both had ``ix_sends_state_lease`` on (state, lease) of
   every send.
+- On PostgreSQL a record of a call's sends is one call of the function
+  :data:`FINISH_SENDS` (migration 5), which updates them one by one by key inside the server.
 - ``revocations`` (migration 2) has one row per revoked unit of an occurrence: a task
   (RevokePushTask) or a target's message (RevokePushMessage), unique per (campaign, occurrence,
   api, subject), so revoking twice calls the service once.
@@ -51,8 +53,10 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
     text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 
 
@@ -171,6 +175,75 @@ sends = Table(
         postgresql_where=text("state = 'claimed'"),
     ).ddl_if(dialect="postgresql"),
 )
+
+#: The columns a record may set (:func:`pushflow.ledger.sends.finish_each`), in the order of the
+#: parameters of :data:`FINISH_SENDS` after the first five.
+FINISH_COLUMNS = (
+    "state",
+    "message_id",
+    "task_id",
+    "result_code",
+    "error",
+    "finished_at",
+    "lease_expires_at",
+)
+#: PostgreSQL only (migration 5): the record of a call's sends, one ``UPDATE`` per target by the
+#: whole primary key, looped over an array inside the server. One statement from the client
+#: instead of a pipeline of one per target (each its own bind, execute and answer on both
+#: sides), and still, per target, the one plan that looks the send up by its key: a single
+#: ``UPDATE … target = ANY(…)`` or a join with ``unnest`` is planned, without statistics, as a
+#: scan of every claim of the occurrence (see ``ix_sends_claimed`` above and
+#: :func:`pushflow.ledger.claims.one_send`). Its arguments: campaign, occurrence, owner, the
+#: targets (in order: concurrent records lock rows in one order), the names of the columns to
+#: set (of :data:`FINISH_COLUMNS`), then a value for each of those columns (ignored where the
+#: column is not named). It returns how many sends it changed: only ``claimed`` ones of
+#: ``owner`` (the fence).
+FINISH_SENDS = "pushflow_finish_sends"
+FINISH_SENDS_DDL = f"""\
+CREATE OR REPLACE FUNCTION {FINISH_SENDS}(
+    p_campaign text, p_occurrence text, p_owner text, p_targets text[], p_set text[],
+    p_state text, p_message_id text, p_task_id text, p_result_code text, p_error text,
+    p_finished_at timestamptz, p_lease_expires_at timestamptz
+) RETURNS integer LANGUAGE plpgsql AS $fn$
+DECLARE
+    one text;
+    total integer := 0;
+    changed integer;
+    set_state boolean := 'state' = ANY (p_set);
+    set_message_id boolean := 'message_id' = ANY (p_set);
+    set_task_id boolean := 'task_id' = ANY (p_set);
+    set_result_code boolean := 'result_code' = ANY (p_set);
+    set_error boolean := 'error' = ANY (p_set);
+    set_finished_at boolean := 'finished_at' = ANY (p_set);
+    set_lease_expires_at boolean := 'lease_expires_at' = ANY (p_set);
+BEGIN
+    FOREACH one IN ARRAY p_targets LOOP
+        UPDATE sends SET
+            state = CASE WHEN set_state THEN p_state ELSE state END,
+            message_id = CASE WHEN set_message_id THEN p_message_id ELSE message_id END,
+            task_id = CASE WHEN set_task_id THEN p_task_id ELSE task_id END,
+            result_code = CASE WHEN set_result_code THEN p_result_code ELSE result_code END,
+            error = CASE WHEN set_error THEN p_error ELSE error END,
+            finished_at = CASE WHEN set_finished_at THEN p_finished_at ELSE finished_at END,
+            lease_expires_at =
+                CASE WHEN set_lease_expires_at THEN p_lease_expires_at ELSE lease_expires_at END
+        WHERE campaign = p_campaign AND occurrence = p_occurrence AND target = one
+            AND state = 'claimed' AND claim_owner = p_owner;
+        GET DIAGNOSTICS changed = ROW_COUNT;
+        total := total + changed;
+    END LOOP;
+    RETURN total;
+END
+$fn$"""
+
+
+@event.listens_for(sends, "after_create")
+def create_finish_sends(_table: Table, conn: Connection, **_: object) -> None:
+    """:data:`FINISH_SENDS` on PostgreSQL, made with the ``sends`` table: a new state
+    (migration 1 creates the current schema) gets it there, an older one from migration 5."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(FINISH_SENDS_DDL)
+
 
 schedules = Table(
     "schedules",

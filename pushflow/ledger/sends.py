@@ -25,7 +25,6 @@ clock skew between daemon hosts.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -38,7 +37,7 @@ from pushflow.ledger.base import BATCH, in_chunks, utcnow
 from pushflow.ledger.claims import Claims, each_target, of, one_send
 from pushflow.ledger.engine import driver_execute
 from pushflow.ledger.records import Send, SendState
-from pushflow.ledger.schema import sends
+from pushflow.ledger.schema import FINISH_COLUMNS, FINISH_SENDS, sends
 
 #: Longest error text kept; callers pass messages already free of secrets.
 MAX_ERROR = 1000
@@ -232,33 +231,27 @@ def _finish_each(
     owner: str,
     values: dict[str, Any],
 ) -> int:
-    """:meth:`Sends._finish` on PostgreSQL: one ``UPDATE`` a target (the whole primary key, for
-    the planner reason in :func:`~pushflow.ledger.claims.one_send`), the targets of a slice
-    sent together by the driver (``executemany``: one pipeline on psycopg), its text written
-    here once and its values converted by the columns' own types. Through SQLAlchemy the same
-    statements cost about as much again in its per-row parameter processing as in the driver.
-    """
-    assigned = sqlite_sends.bound_values(conn.dialect, values)
-    sql = finish_one_sql(tuple(values))  # column names from this module's callers
+    """:meth:`Sends._finish` on PostgreSQL: one call of :data:`~.schema.FINISH_SENDS` per slice
+    of targets, which updates each send by the whole primary key inside the server (for the
+    planner reason in :func:`~pushflow.ledger.claims.one_send`), the new values converted by
+    the columns' own types. It replaced a pipeline of one ``UPDATE`` per target: the same plan
+    per send, without a bind, an execution and an answer per target on both sides."""
+    unknown = set(values) - set(FINISH_COLUMNS)
+    if unknown:
+        raise ValueError(f"a record cannot set {sorted(unknown)}")
+    assigned = dict(zip(values, sqlite_sends.bound_values(conn.dialect, values), strict=True))
+    shared = [list(values), *(assigned.get(name) for name in FINISH_COLUMNS)]
     total = 0
     for chunk in in_chunks(targets):
-        params = [(*assigned, campaign, occurrence, target, owner) for target in chunk]
-        cursor = driver_execute(conn, sql, params, many=True)
-        total += cursor.rowcount
+        params = [campaign, occurrence, owner, list(chunk), *shared]
+        cursor = driver_execute(conn, FINISH_SQL, params)
+        total += int(cursor.fetchone()[0])
         cursor.close()
     return total
 
 
-@functools.lru_cache(maxsize=64)
-def finish_one_sql(names: tuple[str, ...]) -> str:
-    """The ``UPDATE`` of one claimed send of an owner on PostgreSQL (:func:`_finish_each`),
-    setting ``names``, its parameters the new values, then campaign, occurrence, target, owner.
-    """
-    columns = ", ".join(f"{name} = %s" for name in names)
-    return (
-        f"UPDATE sends SET {columns} WHERE campaign = %s AND occurrence = %s "
-        "AND target = %s AND state = 'claimed' AND claim_owner = %s"
-    )
+#: The call of :data:`~.schema.FINISH_SENDS` (:func:`_finish_each`).
+FINISH_SQL = f"SELECT {FINISH_SENDS}({', '.join(['%s'] * (5 + len(FINISH_COLUMNS)))})"
 
 
 def _clip(error: str | None) -> str | None:

@@ -1,6 +1,7 @@
 """Versioned schema: created from empty, idempotent, steps run once, newer schemas refused;
-migrations 3 and 4 (the index of claims) from a version 2 state with sends in it, and 4 from a
-version 3 one; the record of a send found by its key on a database without statistics."""
+migrations 3 and 4 (the index of claims) from a version 2 state with sends in it, 4 from a
+version 3 one, 5 (the function that records sends, on PostgreSQL) from a version 4 one; the
+record of a send found by its key on a database without statistics."""
 
 from __future__ import annotations
 
@@ -15,8 +16,7 @@ from sqlalchemy.engine import Connection
 from pushflow.ledger import Ledger, SchemaTooNewError
 from pushflow.ledger import engine as engines
 from pushflow.ledger.migrations import LATEST, MIGRATIONS, Migration, upgrade
-from pushflow.ledger.schema import metadata, schema_version, sends
-from pushflow.ledger.sends import finish_one_sql
+from pushflow.ledger.schema import FINISH_SENDS, metadata, schema_version, sends
 from pushflow.ledger.url import normalise
 from tests.ledger import released
 from tests.ledger.conftest import T0
@@ -189,7 +189,7 @@ def test_a_version_3_state_gets_the_claims_keyed_like_the_primary_key(state_url:
     finally:
         engine.dispose()
     with Ledger(state_url) as ledger:
-        assert ledger.schema_version() == LATEST == 4
+        assert ledger.schema_version() == LATEST
         assert _send_indexes(ledger.engine) == SEND_INDEXES[ledger.backend]
 
 
@@ -227,20 +227,70 @@ def test_the_record_of_a_send_looks_it_up_by_its_key_without_statistics(
     """On a new database (no ``ANALYZE`` yet) PostgreSQL priced a lookup in migration 3's
     index of claims by lease the same as in the primary key, took it, and filtered every
     claim entry by target, once per recorded target: quadratic in a large apply. The plan of
-    the record's statement must look the send up by its target, whichever index it uses."""
+    the record's ``UPDATE`` (inside the function of migration 5, shown by ``auto_explain``)
+    must look each send up by its target, whichever index it uses."""
     if ledger.backend != "postgresql":
         pytest.skip("SQLite records a call in one statement by primary key (sqlite_sends)")
     pairs = [(f"t{n:04}", f"key-{n}") for n in range(200)]
     ledger.claim("promo", occurrence, pairs, "me", LEASE, now=T0)
     ledger.record_sent("promo", occurrence, [t for t, _ in pairs[:100]], "me", now=T0)
-    sql = finish_one_sql(("state", "finished_at"))
+    plans: list[str] = []
     with ledger.engine.begin() as conn:
         assert conn.exec_driver_sql(
             "SELECT last_analyze IS NULL AND last_autoanalyze IS NULL FROM pg_stat_user_tables "
             "WHERE relname = 'sends'"
         ).scalar()
-        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
-        params = ("sent", T0, "promo", occurrence, "t0150", "me")
-        plan = [row[0] for row in conn.exec_driver_sql(f"EXPLAIN {sql}", params)]
-    conditions = " ".join(line for line in plan if "Index Cond" in line)
-    assert "target" in conditions, plan
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.add_notice_handler(lambda notice: plans.append(notice.message_primary or ""))
+        for setting in (
+            "LOAD 'auto_explain'",
+            "SET LOCAL auto_explain.log_min_duration = 0",
+            "SET LOCAL auto_explain.log_nested_statements = on",
+            "SET LOCAL auto_explain.log_level = notice",
+            "SET LOCAL client_min_messages = notice",
+            "SET LOCAL plan_cache_mode = force_generic_plan",
+        ):
+            conn.exec_driver_sql(setting)
+        params = ("promo", occurrence, "me", ["t0150", "t0151"], ["state"], "sent")
+        conn.exec_driver_sql(
+            f"SELECT {FINISH_SENDS}(%s, %s, %s, %s, %s, %s, NULL, NULL, NULL, NULL, NULL, NULL)",
+            params,
+        )
+        conn.rollback()
+    updates = [plan for plan in plans if "Update on sends" in plan]
+    assert len(updates) == 2, plans  # one per target
+    for plan in updates:
+        conditions = " ".join(line for line in plan.splitlines() if "Index Cond" in line)
+        assert "target" in conditions, plan
+
+
+def test_a_version_4_state_gets_the_function_that_records_sends(state_url: str) -> None:
+    _released_state(state_url, released.version_4, 4)
+    engine = engines.create(normalise(state_url))
+    try:
+        assert _has_finish_function(engine) is False
+    finally:
+        engine.dispose()
+    with Ledger(state_url) as ledger:
+        assert ledger.schema_version() == LATEST
+        assert _has_finish_function(ledger.engine) is (ledger.backend == "postgresql")
+        revision = ledger.record_revision("promo", "a" * 16, {"title": "Hi"}, now=T0)
+        ledger.record_occurrence("promo", OCC, T0, revision.id)
+        ledger.claim("promo", OCC, [("a", "key-a"), ("b", "key-b")], "me", LEASE, now=T0)
+        assert ledger.record_sent("promo", OCC, ["a", "b"], "me", task_id="t1", now=T0) == 2
+        assert ledger.send_counts("promo", OCC) == {"sent": 2}
+
+
+def test_a_new_state_has_the_function_a_migrated_one_gets(ledger: Ledger) -> None:
+    assert _has_finish_function(ledger.engine) is (ledger.backend == "postgresql")
+
+
+def _has_finish_function(engine: Engine) -> bool:
+    if engine.dialect.name != "postgresql":
+        return False
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_proc WHERE proname = %s", (FINISH_SENDS,)
+        ).scalar()
+    return bool(found)

@@ -219,6 +219,44 @@ def test_leases_are_extended_by_their_owner_only(ledger: Ledger, occurrence: str
     )
 
 
+def test_a_record_sets_the_columns_it_names_and_keeps_the_others(
+    ledger: Ledger, occurrence: str
+) -> None:
+    """A lease extended stays a claim; a failure keeps what it does not name (on PostgreSQL
+    the record is a function that takes every column and a list of those to set)."""
+    ledger.claim("promo", occurrence, targets("a", "b", "c"), "me", LEASE, now=T0)
+    with ledger.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE sends SET message_id = 'm-1', task_id = 't-1'")
+    later = T0 + timedelta(minutes=1)
+    assert ledger.extend_lease("promo", occurrence, ["a", "b", "c"], "me", LEASE, now=later) == 3
+    extended = ledger.send("promo", occurrence, "a")
+    assert extended is not None
+    assert (extended.state, extended.lease_expires_at, extended.finished_at) == (
+        "claimed",
+        later + LEASE,
+        None,
+    )
+    assert (
+        ledger.record_failed(
+            "promo", occurrence, ["a", "b"], "me", result_code="3022", error="bad", now=later
+        )
+        == 2
+    )
+    failed = ledger.send("promo", occurrence, "b")
+    assert failed is not None
+    assert (failed.state, failed.result_code, failed.error, failed.finished_at) == (
+        "failed",
+        "3022",
+        "bad",
+        later,
+    )
+    assert (failed.message_id, failed.task_id, failed.lease_expires_at) == ("m-1", "t-1", None)
+    assert ledger.record_sent("promo", occurrence, ["a", "c"], "me", task_id="t-2", now=later) == 1
+    sent = ledger.send("promo", occurrence, "c")
+    assert sent is not None
+    assert (sent.state, sent.message_id, sent.task_id, sent.error) == ("sent", None, "t-2", None)
+
+
 def test_sends_are_paged_by_target(ledger: Ledger, occurrence: str) -> None:
     names = [f"t{i:04d}" for i in range(1200)]
     assert len(ledger.claim("promo", occurrence, targets(*names), "me", LEASE)) == 1200
