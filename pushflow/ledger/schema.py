@@ -176,7 +176,7 @@ sends = Table(
     ).ddl_if(dialect="postgresql"),
 )
 
-#: The columns a record may set (:func:`pushflow.ledger.sends.finish_each`), in the order of the
+#: The columns a record may set (``pushflow.ledger.sends._finish_each``), in the order of the
 #: parameters of :data:`FINISH_SENDS` after the first five.
 FINISH_COLUMNS = (
     "state",
