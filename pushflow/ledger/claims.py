@@ -258,8 +258,11 @@ def _sorted_claims(got: Iterable[Sequence[Any]]) -> list[Claim]:
     return sorted(claims, key=lambda claim: claim.target)
 
 
+#: What a claim sets on its sends, new or retaken (the keys of ``claimed`` in
+#: :meth:`Claims._claimed_rows`).
+CLAIM_SET = ("state", "claim_owner", "lease_expires_at", "claimed_at")
 #: The values a claim binds once for all its rows, in the columns' order of the insert.
-SHARED = ("campaign", "occurrence", "api", "state", "claim_owner", "lease_expires_at", "claimed_at")
+SHARED = ("campaign", "occurrence", "api", *CLAIM_SET)
 
 
 @functools.lru_cache(maxsize=16)
@@ -320,10 +323,6 @@ def _claim_statement(retake: tuple[bool, bool, bool], returning: tuple[str, ...]
     else:
         statement = statement.on_conflict_do_nothing(index_elements=KEY)
     return statement.returning(*(sends.c[name] for name in returning))
-
-
-#: What a retaken send takes of its new claim.
-CLAIM_SET = ("state", "claim_owner", "lease_expires_at", "claimed_at")
 
 
 def one_send(campaign: str, occurrence: str) -> Any:
